@@ -13,13 +13,12 @@ config.test_exec_root = os.path.join(config.apex4_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
-config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 runner_libs = ",".join(
-    os.path.join(config.mlir_lib_dir, name + config.llvm_shlib_ext)
+    os.path.join(config.mlir_lib_dir, name + ".so")
     for name in ("libmlir_c_runner_utils", "libmlir_runner_utils"))
 config.substitutions.append(
     ("%mlir_runner",
