@@ -51,4 +51,9 @@ void mlir::apex4::registerPipelines() {
       "apex4-cpu-reference",
       "Lower apex4 ops to LLVM for exact execution on the CPU (mlir-runner)",
       buildCPUReferencePipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "apex4-to-ptx",
+      "Plan, generate kernels and compile them to PTX (gpu.binary) for a "
+      "target GPU",
+      buildAPEX4ToPTXPipeline);
 }

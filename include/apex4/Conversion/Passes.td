@@ -23,4 +23,30 @@ def ConvertAPEX4ToReference : Pass<"convert-apex4-to-reference"> {
   ];
 }
 
+def ConvertAPEX4ToGPU : Pass<"convert-apex4-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Generate GPU kernels (gpu/nvgpu/nvvm) for planned apex4 ops";
+  let description = [{
+    For every `apex4.matmul` (which must carry a `#apex4.plan`) and every
+    `apex4.quantize`, builds a kernel in the `gpu.module @apex4_kernels` of
+    the enclosing module, following the kernel ABI of docs/architecture.md,
+    and records it on the op as `apex4.kernel = @apex4_kernels::@<name>`.
+    Each kernel carries `apex4.kernel_info`, the launch facts a runtime needs.
+    Plans the chip cannot run are diagnosed.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target chip (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // APEX4_CONVERSION_PASSES_TD

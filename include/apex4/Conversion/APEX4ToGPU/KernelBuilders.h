@@ -1,0 +1,64 @@
+//===- KernelBuilders.h - GPU kernels for apex4 ops ---------------*- C++ -*-===//
+//
+// The kernel generators behind convert-apex4-to-gpu. Each builds one
+// `gpu.func` kernel following the ABI of docs/architecture.md; the spec holds
+// every compile-time fact, M stays a runtime parameter.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef APEX4_CONVERSION_APEX4TOGPU_KERNELBUILDERS_H
+#define APEX4_CONVERSION_APEX4TOGPU_KERNELBUILDERS_H
+
+#include "apex4/Dialect/APEX4/IR/APEX4Attrs.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::apex4 {
+
+/// Largest M the kernels address: their memref types carry it as a static
+/// leading extent because kernel parameters are bare pointers.
+constexpr int64_t kMaxRows = int64_t(1) << 24;
+
+/// Everything the matmul kernel is specialized on.
+struct MatmulKernelSpec {
+  std::string name;
+  int64_t n = 0, k = 0;
+  /// Group lengths in K values (per-channel resolved to K).
+  int64_t aGroup = 0, wGroup = 0;
+  /// f16 or f32.
+  Type outType;
+  PlanAttr plan;
+
+  int64_t threads() const { return 32 * plan.getWarpsM() * plan.getWarpsN(); }
+  int64_t fineGroup() const { return std::min(aGroup, wGroup); }
+};
+
+/// Everything the activation-quantization kernel is specialized on.
+struct QuantizeKernelSpec {
+  std::string name;
+  int64_t k = 0;
+  /// Group length in K values (per-channel resolved to K).
+  int64_t group = 0;
+  /// f16, bf16 or f32.
+  Type inType;
+
+  /// One warp per row.
+  static constexpr int64_t kRowsPerBlock = 4;
+};
+
+/// Returns a message when the generator cannot build `spec` for `chip`
+/// (e.g. an s4 MMA on sm_90, a group finer than one MMA step), else nullopt.
+std::optional<std::string> checkMatmulSpec(const MatmulKernelSpec &spec,
+                                           StringRef chip);
+std::optional<std::string> checkQuantizeSpec(const QuantizeKernelSpec &spec);
+
+/// Builds the kernel into `module` and attaches `apex4.kernel_info`.
+gpu::GPUFuncOp buildMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                 const MatmulKernelSpec &spec);
+gpu::GPUFuncOp buildQuantizeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                   const QuantizeKernelSpec &spec);
+
+} // namespace mlir::apex4
+
+#endif // APEX4_CONVERSION_APEX4TOGPU_KERNELBUILDERS_H

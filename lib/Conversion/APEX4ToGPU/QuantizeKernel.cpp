@@ -1,0 +1,232 @@
+//===- QuantizeKernel.cpp - activation quantization kernel ------------------===//
+//
+// One warp per row; each lane owns 8 consecutive values (one 16-byte load
+// for f16/bf16) and writes them as one packed i32. A group of g <= 256 values
+// is g / 8 adjacent lanes, whose absmax is a butterfly of shuffles inside the
+// segment; longer groups (and per-channel) span several 256-value chunks,
+// reduced per lane first and then across the whole warp. The arithmetic is
+// exactly docs/architecture.md's, so the output matches the CPU reference
+// bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::apex4;
+
+namespace {
+
+constexpr int64_t kValuesPerLane = 8;
+constexpr int64_t kChunk = 32 * kValuesPerLane; // values per warp pass
+
+struct QuantizeEmitter {
+  ImplicitLocOpBuilder &b;
+  const QuantizeKernelSpec &spec;
+  Value x, q, s, row, lane;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  VectorType laneType() { return VectorType::get({kValuesPerLane}, b.getF32Type()); }
+
+  /// The lane's 8 values at K offset `k`, widened to f32.
+  Value loadValues(Value k) {
+    auto type = VectorType::get({kValuesPerLane}, spec.inType);
+    Value values = vector::LoadOp::create(b, type, x, ValueRange{row, k});
+    if (!spec.inType.isF32())
+      values = arith::ExtFOp::create(b, laneType(), values);
+    return values;
+  }
+
+  Value laneOffset(Value chunkStart) {
+    return arith::AddIOp::create(
+        b, chunkStart, arith::MulIOp::create(b, lane, idx(kValuesPerLane)));
+  }
+
+  /// maxnum over lanes that differ in the bits below `lanes` (a power of 2).
+  Value segmentMax(Value value, int64_t lanes) {
+    for (int64_t offset = 1; offset < lanes; offset *= 2) {
+      auto shuffle = gpu::ShuffleOp::create(b, value, int32_t(offset), 32,
+                                            gpu::ShuffleMode::XOR);
+      value = arith::MaxNumFOp::create(b, value, shuffle.getShuffleResult());
+    }
+    return value;
+  }
+
+  /// q = 0 where x / scale is NaN, else clamp(roundeven(x / scale), -8, 7),
+  /// packed low nibble first into one i32.
+  Value quantizeAndPack(Value values, Value scale) {
+    Value scales = vector::BroadcastOp::create(b, laneType(), scale);
+    Value ratio = arith::DivFOp::create(b, values, scales);
+    Value isNaN =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, ratio, ratio);
+    Value rounded = math::RoundEvenOp::create(b, ratio);
+    auto splat = [&](float v) {
+      return arith::ConstantOp::create(
+          b, laneType(), DenseElementsAttr::get(laneType(), b.getF32FloatAttr(v)));
+    };
+    Value clamped = arith::MinimumFOp::create(
+        b, arith::MaximumFOp::create(b, rounded, splat(-8.0f)), splat(7.0f));
+    auto intType = VectorType::get({kValuesPerLane}, b.getI32Type());
+    Value asInt = arith::FPToSIOp::create(b, intType, clamped);
+    Value zeros = arith::ConstantOp::create(
+        b, intType, DenseElementsAttr::get(intType, b.getI32IntegerAttr(0)));
+    Value quantized = arith::SelectOp::create(b, isNaN, zeros, asInt);
+    Value packed = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
+    for (int64_t i = 0; i < kValuesPerLane; ++i) {
+      Value element = vector::ExtractOp::create(b, quantized, i);
+      Value nibble = arith::AndIOp::create(
+          b, element, arith::ConstantIntOp::create(b, b.getI32Type(), 0xF));
+      Value shifted = arith::ShLIOp::create(
+          b, nibble, arith::ConstantIntOp::create(b, b.getI32Type(), 4 * i));
+      packed = arith::OrIOp::create(b, packed, shifted);
+    }
+    return packed;
+  }
+
+  void emitRow() {
+    int64_t group = spec.group;
+    int64_t piece = std::max(group, kChunk);       // values per scale pass
+    int64_t chunksPerPiece = piece / kChunk;
+    int64_t lanesPerGroup = std::min(group, kChunk) / kValuesPerLane;
+    Value zero = idx(0), one = idx(1);
+    auto pieces = scf::ForOp::create(b, zero, idx(spec.k / piece), one);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(pieces.getBody());
+    Value pieceStart =
+        arith::MulIOp::create(b, pieces.getInductionVar(), idx(piece));
+
+    // Pass 1: absmax per lane over the piece, then across the group.
+    auto chunkStart = [&](Value chunk) {
+      return arith::AddIOp::create(b, pieceStart,
+                                   arith::MulIOp::create(b, chunk, idx(kChunk)));
+    };
+    auto absmax = scf::ForOp::create(
+        b, zero, idx(chunksPerPiece), one, ValueRange{f32(0.0f)},
+        [&](OpBuilder &nested, Location, Value chunk, ValueRange acc) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          Value magnitudes =
+              math::AbsFOp::create(b, loadValues(laneOffset(chunkStart(chunk))));
+          Value laneMax = vector::ReductionOp::create(
+              b, vector::CombiningKind::MAXNUMF, magnitudes);
+          scf::YieldOp::create(
+              b, ValueRange{arith::MaxNumFOp::create(b, acc[0], laneMax)});
+        });
+    Value amax = segmentMax(absmax.getResult(0), lanesPerGroup);
+    Value scale = arith::DivFOp::create(b, amax, f32(7.0f));
+
+    // The first lane of each group segment writes its scale.
+    Value firstK = laneOffset(pieceStart);
+    Value leader = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, lane, idx(lanesPerGroup)), zero);
+    auto writeScale = scf::IfOp::create(b, leader, false);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(writeScale.thenBlock());
+      Value column = arith::DivUIOp::create(b, firstK, idx(group));
+      memref::StoreOp::create(b, scale, s, ValueRange{row, column});
+    }
+
+    // Pass 2: quantize and pack, 8 values per lane per chunk.
+    scf::ForOp::create(
+        b, zero, idx(chunksPerPiece), one, ValueRange{},
+        [&](OpBuilder &nested, Location, Value chunk, ValueRange) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          Value k = laneOffset(chunkStart(chunk));
+          Value packed = quantizeAndPack(loadValues(k), scale);
+          Value word = arith::DivUIOp::create(b, k, idx(kValuesPerLane));
+          memref::StoreOp::create(b, packed, q, ValueRange{row, word});
+          scf::YieldOp::create(b);
+        });
+  }
+};
+
+} // namespace
+
+std::optional<std::string>
+mlir::apex4::checkQuantizeSpec(const QuantizeKernelSpec &spec) {
+  if (spec.k % kChunk != 0)
+    return "K = " + std::to_string(spec.k) +
+           " must be a multiple of 256 for the quantization kernel";
+  if (spec.group < 16 || spec.k % spec.group != 0)
+    return "group size " + std::to_string(spec.group) +
+           " is not supported by the quantization kernel";
+  return std::nullopt;
+}
+
+gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
+                                                gpu::GPUModuleOp module,
+                                                const QuantizeKernelSpec &spec) {
+  MLIRContext *ctx = builder.getContext();
+  ImplicitLocOpBuilder b(module.getLoc(), builder);
+  b.setInsertionPointToEnd(module.getBody());
+  int64_t k = spec.k;
+  SmallVector<Type> args = {
+      MemRefType::get({kMaxRows, k}, spec.inType),                   // X
+      MemRefType::get({kMaxRows, k / 8}, b.getI32Type()),            // Q
+      MemRefType::get({kMaxRows, k / spec.group}, b.getF32Type()),   // S
+      b.getIndexType()};                                             // M
+  auto func =
+      gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  int64_t threads = 32 * QuantizeKernelSpec::kRowsPerBlock;
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value thirtyTwo = arith::ConstantIndexOp::create(b, 32);
+  Value row = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(
+          b, block,
+          arith::ConstantIndexOp::create(b, QuantizeKernelSpec::kRowsPerBlock)),
+      arith::DivUIOp::create(b, tid, thirtyTwo));
+  Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row,
+                                        func.getArgument(3));
+  auto ifOp = scf::IfOp::create(b, inRange, false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    QuantizeEmitter emitter{b,
+                            spec,
+                            func.getArgument(0),
+                            func.getArgument(1),
+                            func.getArgument(2),
+                            row,
+                            arith::RemUIOp::create(b, tid, thirtyTwo)};
+    emitter.emitRow();
+  }
+  gpu::ReturnOp::create(b);
+
+  auto str = [&](StringRef v) { return b.getStringAttr(v); };
+  std::string inType = spec.inType.isF16() ? "f16"
+                       : spec.inType.isBF16() ? "bf16"
+                                              : "f32";
+  NamedAttrList info;
+  info.append("kind", str("quantize"));
+  info.append("k", b.getI64IntegerAttr(k));
+  info.append("group", b.getI64IntegerAttr(spec.group));
+  info.append("in_type", str(inType));
+  info.append("params", b.getStrArrayAttr({"X", "Q", "S", "M"}));
+  info.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
+  info.append("grid", b.getDenseI64ArrayAttr({QuantizeKernelSpec::kRowsPerBlock}));
+  info.append("shared_bytes", b.getI64IntegerAttr(0));
+  info.append("max_m", b.getI64IntegerAttr(kMaxRows));
+  func->setAttr("apex4.kernel_info", info.getDictionary(ctx));
+  return func;
+}

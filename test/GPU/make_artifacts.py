@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Compiles the GPU test grid with apex4-compile (run on the build machine).
+
+Each case is one apex4 op with an explicit plan (or a quantize op), compiled
+for its chip into <out>/<case>.{ptx,cubin,json}; <out>/index.json lists them.
+The device-side checker (check_kernels.py) reads only these artifacts.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+PLAN = ("#apex4.plan<placement = {placement}, convert = {convert}, path = {path}, "
+        "tile = [{tm}, {tn}, {tk}], warps = [{wm}, {wn}], stages = {stages}, split_k = 1>")
+
+
+def group_attr(g):
+    return "#apex4.group<per_channel>" if g == "pc" else f"#apex4.group<{g}>"
+
+
+def scale_cols(g, k):
+    return 1 if g == "pc" else k // g
+
+
+def matmul_module(n, k, ga, gw, out, plan):
+    sa, sw = scale_cols(ga, k), scale_cols(gw, k)
+    return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{sa}xf32>,
+                 %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{sw}xf32>) -> tensor<?x{n}x{out}> {{
+  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = {group_attr(ga)}, w_group = {group_attr(gw)},
+      plan = {PLAN.format(**plan)}}}
+      : tensor<?x{k}xi4>, tensor<?x{sa}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{sw}xf32> -> tensor<?x{n}x{out}>
+  return %c : tensor<?x{n}x{out}>
+}}
+"""
+
+
+def quantize_module(k, g, dtype):
+    s = scale_cols(g, k)
+    return f"""func.func @case(%x: tensor<?x{k}x{dtype}>) -> (tensor<?x{k}xi4>, tensor<?x{s}xf32>) {{
+  %q, %s = apex4.quantize %x {{group = {group_attr(g)}}}
+      : tensor<?x{k}x{dtype}> -> tensor<?x{k}xi4>, tensor<?x{s}xf32>
+  return %q, %s : tensor<?x{k}xi4>, tensor<?x{s}xf32>
+}}
+"""
+
+
+def plan(path="s8_mma_sync", convert="magic", placement="main_loop",
+         tm=128, tn=128, tk=64, wm=2, wn=4, stages=3):
+    return dict(path=path, convert=convert, placement=placement, tm=tm, tn=tn,
+                tk=tk, wm=wm, wn=wn, stages=stages)
+
+
+# (name, chip, module text, M values to check, timed?)
+def cases():
+    big = [1, 7, 16, 128, 1000, 4096]
+    small = [1, 7, 128, 1000]
+    yield ("mm_n4096_k4096_g128_s8_magic", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", plan()), big, True)
+    yield ("mm_n4096_k4096_g64_s8_cvt", "sm_90a",
+           matmul_module(4096, 4096, 64, 64, "f16", plan(convert="cvt")), small, True)
+    yield ("mm_n4096_k4096_g32_s8_magic", "sm_90a",
+           matmul_module(4096, 4096, 32, 32, "f16", plan()), small, True)
+    yield ("mm_n4096_k4096_g256_s8_magic", "sm_90a",
+           matmul_module(4096, 4096, 256, 256, "f16", plan()), small, True)
+    yield ("mm_n4096_k4096_pc_epilogue", "sm_90a",
+           matmul_module(4096, 4096, "pc", "pc", "f16", plan(placement="epilogue")), small, True)
+    yield ("mm_n4096_k4096_a128_wpc_mixed", "sm_90a",
+           matmul_module(4096, 4096, 128, "pc", "f16", plan()), small, True)
+    yield ("mm_n4096_k4096_apc_w256_mixed", "sm_90a",
+           matmul_module(4096, 4096, "pc", 256, "f16", plan()), small, False)
+    yield ("mm_n11008_k4096_g128_s8", "sm_90a",
+           matmul_module(11008, 4096, 128, 128, "f16", plan()), [1, 16, 1000], True)
+    yield ("mm_n4096_k11008_g128_s8", "sm_90a",
+           matmul_module(4096, 11008, 128, 128, "f16", plan()), [1, 16, 1000], True)
+    yield ("mm_n1000_k4096_g128_tail_f32", "sm_90a",
+           matmul_module(1000, 4096, 128, 128, "f32", plan(tm=64, tn=64, wm=2, wn=2, stages=4)),
+           [1, 7, 130], False)
+    yield ("mm_n4096_k4096_g128_s4_sm80", "sm_80",
+           matmul_module(4096, 4096, 128, 128, "f16", plan(path="s4_mma_sync", tk=128)), [1, 7, 128], False)
+    yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
+    yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
+    yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)
+    yield ("q_k11008_g128_bf16", "sm_90a", quantize_module(11008, 128, "bf16"), [3, 1000], False)
+    yield ("q_k4096_g512_f32", "sm_90a", quantize_module(4096, 512, "f32"), [5, 300], False)
+    yield ("q_k4096_g16_f16", "sm_90a", quantize_module(4096, 16, "f16"), [5, 300], False)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True, help="apex4 build bin directory")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    index = []
+    for name, chip, text, ms, timed in cases():
+        src = os.path.join(args.out, name + ".mlir")
+        with open(src, "w") as f:
+            f.write(text)
+        # The sm_80 case runs on Hopper through the driver's PTX JIT.
+        cmd = [os.path.join(args.bin, "apex4-compile"), src, "-o", args.out,
+               "--name", name, "--chip", chip]
+        if chip != "sm_90a":
+            cmd.append("--no-cubin")
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        index.append({"case": name, "chip": chip, "m": ms, "timed": timed,
+                      "manifest": name + ".json"})
+    with open(os.path.join(args.out, "index.json"), "w") as f:
+        json.dump(index, f, indent=1)
+    print(f"{len(index)} cases compiled into {args.out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
