@@ -4,6 +4,8 @@
 #include "apex4/Dialect/APEX4/Transforms/Passes.h"
 #include "apex4/Pipelines/Pipelines.h"
 
+#include "apex4/Target/GPUTarget.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -12,14 +14,33 @@
 
 using namespace mlir;
 
+std::string mlir::apex4::resolveChip(const GPUPipelineOptions &options,
+                                     std::string &error) {
+  if (!options.chip.empty())
+    return options.chip;
+  llvm::Expected<::apex4::GPUTarget> target =
+      options.targetFile.empty() ? ::apex4::lookupTarget(options.target)
+                                 : ::apex4::loadTargetFile(options.targetFile);
+  if (!target) {
+    error = llvm::toString(target.takeError());
+    return "";
+  }
+  return target->chip;
+}
+
 void mlir::apex4::buildPlanAndKernelPipeline(OpPassManager &pm,
                                              const GPUPipelineOptions &options) {
   // Decide: a plan (and resolved granularity) for every matmul.
-  //SELECTPLAN
+  APEX4SelectPlanOptions plan;
+  plan.targetName = options.target;
+  plan.targetFile = options.targetFile;
+  pm.addPass(createAPEX4SelectPlan(plan));
   // Apply: linear -> quantize + matmul, then one kernel per op.
   pm.addPass(createAPEX4ExpandLinear());
   ConvertAPEX4ToGPUOptions kernels;
-  kernels.chip = options.chip;
+  // An unknown target leaves the chip empty; select-plan reports the target.
+  std::string error;
+  kernels.chip = resolveChip(options, error);
   pm.addPass(createConvertAPEX4ToGPU(kernels));
 }
 
@@ -43,7 +64,8 @@ void mlir::apex4::buildKernelToBinaryPipeline(
   kernels.addPass(createReconcileUnrealizedCastsPass());
   // Target attribute, then PTX in-process (ptxas is run by apex4-compile).
   GpuNVVMAttachTargetOptions target;
-  target.chip = options.chip;
+  std::string error;
+  target.chip = resolveChip(options, error);
   target.features = options.ptxFeatures;
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));

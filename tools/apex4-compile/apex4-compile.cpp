@@ -38,8 +38,9 @@ static cl::opt<std::string> targetName(
     cl::init("h100"));
 static cl::opt<std::string> targetFile(
     "target-file", cl::desc("GPU description JSON file"), cl::init(""));
-static cl::opt<std::string> chip("chip", cl::desc("NVVM chip"),
-                                 cl::init("sm_90a"));
+static cl::opt<std::string> chip(
+    "chip", cl::desc("NVVM chip (default: the target's, e.g. sm_90a for h100)"),
+    cl::init(""));
 static cl::opt<bool> noCubin("no-cubin",
                              cl::desc("Write PTX only, do not run ptxas"));
 
@@ -114,6 +115,13 @@ int main(int argc, char **argv) {
   options.target = targetName;
   options.targetFile = targetFile;
   options.chip = chip;
+  std::string targetError;
+  std::string resolvedChip = apex4::resolveChip(options, targetError);
+  if (resolvedChip.empty()) {
+    llvm::errs() << "apex4-compile: " << targetError << "\n";
+    return 1;
+  }
+  options.chip = resolvedChip;
 
   // Phase 1: plans and kernels; the launch facts are read off the kernels.
   PassManager planning(&context);
@@ -182,7 +190,7 @@ int main(int argc, char **argv) {
       return 1;
     }
     std::string ptxPath = outPath(".ptx"), cubinPath = outPath(".cubin");
-    std::string arch = "-arch=" + std::string(chip);
+    std::string arch = "-arch=" + resolvedChip;
     llvm::SmallVector<StringRef> args = {*ptxas, arch, "-O3", ptxPath, "-o",
                                          cubinPath};
     std::string error;
@@ -199,7 +207,7 @@ int main(int argc, char **argv) {
       {"apex4_version", "0.1.0"},
       {"target", targetFile.empty() ? std::string(targetName)
                                     : std::string(targetFile)},
-      {"chip", std::string(chip)},
+      {"chip", resolvedChip},
       {"ptx", name + ".ptx"},
       {"cubin", std::move(cubin)},
       {"kernels", std::move(kernels)},

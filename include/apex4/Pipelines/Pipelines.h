@@ -22,12 +22,17 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("GPU description JSON file (overrides target)"),
       llvm::cl::init("")};
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("NVVM chip for the kernels"),
-      llvm::cl::init("sm_90a")};
+      *this, "chip",
+      llvm::cl::desc("NVVM chip for the kernels (default: the target's)"),
+      llvm::cl::init("")};
   PassOptions::Option<std::string> ptxFeatures{
       *this, "features", llvm::cl::desc("NVPTX features (PTX ISA version)"),
       llvm::cl::init("+ptx80")};
 };
+
+/// The chip to build for: the `chip` option, else the target description's.
+/// Fails (with a message in `error`) for an unknown target.
+std::string resolveChip(const GPUPipelineOptions &options, std::string &error);
 
 /// Plan selection, linear expansion and kernel generation: the module then
 /// holds `gpu.module @apex4_kernels` with one kernel per apex4 op.

@@ -1,0 +1,71 @@
+//===- GPUTarget.h - GPU descriptions for the cost model ----------*- C++ -*-===//
+//
+// A GPU as the rho cost model sees it: SM count, clock, memory bandwidth and
+// per-SM-per-clock rates of the tensor-core and CUDA-core instructions that
+// grouped W4A4 matmuls use. Descriptions are JSON files (targets/*.json,
+// embedded at build time) with a source for every number.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef APEX4_TARGET_GPUTARGET_H
+#define APEX4_TARGET_GPUTARGET_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace apex4 {
+
+struct GPUTarget {
+  std::string name;
+  /// NVVM chip the kernels are built for, e.g. "sm_80" or "sm_90a".
+  std::string chip;
+  int64_t smCount = 0;
+  double clockGHz = 0;
+  double memoryBandwidthGBs = 0;
+  double sharedMemoryPerSmKB = 0;
+  int64_t registersPerSm = 0;
+  /// Dense tensor-core ops (multiply and add count as 2) per SM per clock,
+  /// keyed by operand type: "s4", "s8", "f16", "fp8" (absent: not there).
+  std::map<std::string, double> mmaOpsPerClock;
+  /// Thread-instructions per SM per clock, keyed by instruction class:
+  /// "ffma", "fmul", "fadd", "i2f", "iadd", "lop3", "prmt", "lsu", "issue".
+  std::map<std::string, double> cudaCoreInstrPerClock;
+  /// Fraction of the MMA peak that mma.sync kernels reach.
+  double mmaSyncEfficiency = 1.0;
+  /// Measured cost of a real kernel's per-group dequantization relative to
+  /// the issue-bound instruction count (see docs/cost-model.md).
+  double dequantOverhead = 1.0;
+  /// INT4 MMA runs as a software routine (sm_90).
+  bool s4Emulated = false;
+  /// Warpgroup MMA (sm_90a).
+  bool hasWgmma = false;
+  /// Where each number comes from.
+  std::map<std::string, std::string> sources;
+
+  /// Tensor-core ops per SM per clock for `type`, 0 when absent.
+  double mmaRate(llvm::StringRef type) const;
+  /// CUDA-core thread-instructions per SM per clock, 0 when absent.
+  double instrRate(llvm::StringRef kind) const;
+  /// rho: INT4 tensor-core ops over FP32 CUDA-core flops (2 per FFMA).
+  double rho() const;
+  /// SM-clocks per second over the whole GPU.
+  double smClocksPerSecond() const { return smCount * clockGHz * 1e9; }
+};
+
+/// Parses a description; errors name the missing or malformed field.
+llvm::Expected<GPUTarget> parseTarget(llvm::StringRef json,
+                                      llvm::StringRef origin);
+/// Reads a description file.
+llvm::Expected<GPUTarget> loadTargetFile(llvm::StringRef path);
+/// A built-in description by name (case-insensitive); the error lists the
+/// known names.
+llvm::Expected<GPUTarget> lookupTarget(llvm::StringRef name);
+std::vector<std::string> builtinTargetNames();
+
+} // namespace apex4
+
+#endif // APEX4_TARGET_GPUTARGET_H

@@ -1,0 +1,341 @@
+//===- CostModel.cpp - the rho cost model -----------------------------------===//
+//
+// All times are first computed in SM-clocks summed over the GPU, then divided
+// by (SMs x clock x wave efficiency). docs/cost-model.md has the derivation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "apex4/Target/CostModel.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace apex4;
+
+namespace {
+
+/// Kernel launch and tail latency, added to every prediction.
+constexpr double kLaunchUs = 3.0;
+/// Integer ops to turn 8 packed INT4 values into two registers of INT8
+/// (mask, shift, and per half: xor, add, xor; lop3 fuses mask+xor).
+constexpr double kUnpackOpsPerWord = 6.0;
+/// Fraction of the wgmma peak a well-pipelined kernel reaches (cuBLAS FP16
+/// on our H100: ~714-790 of 989 TFLOPS).
+constexpr double kWgmmaEfficiency = 0.75;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int64_t resolveGroup(int64_t group, int64_t k) { return group == 0 ? k : group; }
+
+std::string groupText(int64_t group) {
+  return group == 0 ? std::string("per-channel") : "g" + std::to_string(group);
+}
+
+/// Geometry shared by the tensor-core and CUDA-core terms.
+struct Tiling {
+  int64_t tilesM, tilesN, ctas;
+  double waveEfficiency;
+  int64_t paddedM, paddedN;
+};
+
+Tiling tile(const GPUTarget &target, const MatmulShape &shape,
+            const PlanCandidate &plan) {
+  Tiling t;
+  t.tilesM = ceilDiv(shape.m, plan.tileM);
+  t.tilesN = ceilDiv(shape.n, plan.tileN);
+  t.ctas = t.tilesM * t.tilesN * plan.splitK;
+  int64_t threads = 32 * plan.warpsM * plan.warpsN;
+  int64_t fragments =
+      (plan.tileM / plan.warpsM / 16) * (plan.tileN / plan.warpsN / 8);
+  double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
+  int64_t bySmem = int64_t(target.sharedMemoryPerSmKB * 1024 / smemBytes);
+  // Two accumulator sets (INT32 group, f32 total) of 4 values per fragment,
+  // plus addressing and operand registers.
+  int64_t regsPerThread = std::min<int64_t>(255, 8 * fragments + 64);
+  int64_t byRegs = target.registersPerSm / (threads * regsPerThread);
+  int64_t perSm = std::max<int64_t>(1, std::min(bySmem, byRegs));
+  double slots = double(target.smCount * perSm);
+  int64_t waves = ceilDiv(t.ctas, int64_t(slots));
+  t.waveEfficiency = double(t.ctas) / (waves * slots);
+  // A single partial wave still runs each CTA at full speed: what is lost is
+  // the idle SMs, which the efficiency above accounts for.
+  t.paddedM = t.tilesM * plan.tileM;
+  t.paddedN = t.tilesN * plan.tileN;
+  return t;
+}
+
+double tensorRate(const GPUTarget &target, MmaPath path) {
+  switch (path) {
+  case MmaPath::S4MmaSync:
+    // An emulated rate is a measurement of the routine itself.
+    return target.mmaRate("s4") *
+           (target.s4Emulated ? 1.0 : target.mmaSyncEfficiency);
+  case MmaPath::S8MmaSync:
+    return target.mmaRate("s8") * target.mmaSyncEfficiency;
+  case MmaPath::S8Wgmma:
+    return target.mmaRate("s8") * kWgmmaEfficiency;
+  }
+  return 0;
+}
+
+/// Thread-instruction counts per CUDA-core pipe.
+struct InstructionMix {
+  double fp32 = 0, integer = 0, convert = 0, memory = 0;
+  double total() const { return fp32 + integer + convert + memory; }
+};
+
+} // namespace
+
+llvm::StringRef apex4::stringify(DequantPlacement placement) {
+  switch (placement) {
+  case DequantPlacement::MainLoop:
+    return "main_loop";
+  case DequantPlacement::Epilogue:
+    return "epilogue";
+  case DequantPlacement::OperandFold:
+    return "operand_fold";
+  }
+  return "";
+}
+
+llvm::StringRef apex4::stringify(ConvertMethod convert) {
+  return convert == ConvertMethod::Cvt ? "cvt" : "magic";
+}
+
+llvm::StringRef apex4::stringify(MmaPath path) {
+  switch (path) {
+  case MmaPath::S4MmaSync:
+    return "s4_mma_sync";
+  case MmaPath::S8MmaSync:
+    return "s8_mma_sync";
+  case MmaPath::S8Wgmma:
+    return "s8_wgmma";
+  }
+  return "";
+}
+
+bool apex4::targetSupports(const GPUTarget &target, MmaPath path) {
+  switch (path) {
+  case MmaPath::S4MmaSync:
+    return target.mmaRate("s4") > 0;
+  case MmaPath::S8MmaSync:
+    return target.mmaRate("s8") > 0;
+  case MmaPath::S8Wgmma:
+    return target.hasWgmma;
+  }
+  return false;
+}
+
+double apex4::predictFP16Us(const GPUTarget &target, const MatmulShape &shape) {
+  PlanCandidate fp16Tile;
+  fp16Tile.tileM = fp16Tile.tileN = 128;
+  Tiling t = tile(target, shape, fp16Tile);
+  double efficiency =
+      target.hasWgmma ? kWgmmaEfficiency : target.mmaSyncEfficiency;
+  double clocks = 2.0 * t.paddedM * t.paddedN * shape.k /
+                  (target.mmaRate("f16") * efficiency);
+  double tensorUs =
+      clocks / (target.smClocksPerSecond() * t.waveEfficiency) * 1e6;
+  double bytes = 2.0 * (double(shape.m) * shape.k + double(shape.n) * shape.k +
+                        double(shape.m) * shape.n);
+  double memoryUs = bytes / (target.memoryBandwidthGBs * 1e9) * 1e6;
+  return std::max(tensorUs, memoryUs) + kLaunchUs;
+}
+
+Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
+                          const PlanCandidate &plan) {
+  Prediction p;
+  Tiling t = tile(target, shape, plan);
+  double perSecond = target.smClocksPerSecond() * t.waveEfficiency;
+  int64_t k = shape.k;
+  int64_t aLen = resolveGroup(plan.aGroup, k), wLen = resolveGroup(plan.wGroup, k);
+  int64_t fine = std::min(aLen, wLen);
+
+  // Tensor cores: the padded tiles, at the path's rate.
+  double tensorClocks = 2.0 * t.paddedM * t.paddedN * k /
+                        std::max(tensorRate(target, plan.path), 1e-9);
+  p.tensorUs = tensorClocks / perSecond * 1e6;
+
+  // CUDA cores, per output element and group end.
+  double outputs = double(t.paddedM) * t.paddedN;
+  bool mixed = (plan.aGroup == 0) != (plan.wGroup == 0);
+  double groupEnds = plan.placement == DequantPlacement::MainLoop
+                         ? double(k / fine)
+                         : 1.0;
+  InstructionMix perGroup;
+  if (plan.convert == ConvertMethod::Cvt) {
+    perGroup.convert += 1; // cvt.rn.f32.s32
+  } else {
+    perGroup.integer += 1; // add the magic bias
+    perGroup.fp32 += 1;    // subtract the magic float
+  }
+  // Both scales per group: p = sa * sw, then acc += f * p. With one side per
+  // channel, that side's scale waits for the epilogue.
+  perGroup.fp32 += mixed ? 1 : 2;
+  perGroup.integer += 1; // reset the INT32 accumulator
+  int64_t fragsM = plan.tileM / plan.warpsM / 16,
+          fragsN = plan.tileN / plan.warpsN / 8;
+  perGroup.memory += double(2 * fragsM + 2 * fragsN) / (4.0 * fragsM * fragsN);
+  InstructionMix mix;
+  mix.fp32 = outputs * groupEnds * perGroup.fp32;
+  mix.integer = outputs * groupEnds * perGroup.integer;
+  mix.convert = outputs * groupEnds * perGroup.convert;
+  mix.memory = outputs * groupEnds * perGroup.memory;
+  if (mixed && plan.placement == DequantPlacement::MainLoop)
+    mix.fp32 += outputs; // the per-channel scale, once
+  if (plan.placement == DequantPlacement::OperandFold)
+    mix.integer += double(t.paddedN) * k * t.tilesM; // an imul per weight value
+
+  // Unpacking INT4 -> INT8 for the s8 paths: mma.sync unpacks per warp use,
+  // wgmma once per CTA into shared memory.
+  double aWords = double(t.paddedM) * k / 8, wWords = double(t.paddedN) * k / 8;
+  if (plan.path == MmaPath::S8MmaSync)
+    mix.integer += kUnpackOpsPerWord * (aWords * t.tilesN * plan.warpsN +
+                                        wWords * t.tilesM * plan.warpsM);
+  else if (plan.path == MmaPath::S8Wgmma)
+    mix.integer += (kUnpackOpsPerWord + 2) * (aWords * t.tilesN +
+                                              wWords * t.tilesM);
+
+  double fp32Clocks = mix.fp32 / target.instrRate("ffma");
+  double intClocks = mix.integer / target.instrRate("iadd");
+  double cvtClocks = mix.convert / target.instrRate("i2f");
+  double lsuClocks = mix.memory / target.instrRate("lsu");
+  double issueClocks = mix.total() / target.instrRate("issue");
+  double cudaClocks =
+      std::max({fp32Clocks, intClocks, cvtClocks, lsuClocks, issueClocks}) *
+      target.dequantOverhead;
+  p.cudaCoreUs = cudaClocks / perSecond * 1e6;
+
+  // Memory: packed operands, scales and the output, each moved once.
+  double scaleBytes =
+      4.0 * (double(shape.m) * (k / aLen) + double(shape.n) * (k / wLen));
+  double bytes = double(shape.m) * k / 2 + double(shape.n) * k / 2 +
+                 scaleBytes + 2.0 * shape.m * shape.n;
+  p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9) * 1e6;
+
+  // The group-end work waits for the group's MMAs in the same warps, and all
+  // warps reach it together after each tile's barrier: no overlap assumed.
+  double computeUs = p.tensorUs + p.cudaCoreUs;
+  p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs;
+  p.fp16Us = predictFP16Us(target, shape);
+
+  if (p.memoryUs >= computeUs)
+    p.bottleneck = "memory";
+  else if (p.cudaCoreUs >= p.tensorUs)
+    p.bottleneck = "CUDA cores (dequantization)";
+  else
+    p.bottleneck = "tensor cores";
+
+  const char *pipe = cvtClocks >= std::max({fp32Clocks, intClocks, issueClocks})
+                         ? "the quarter-rate INT32->FP32 convert"
+                     : intClocks >= std::max(fp32Clocks, issueClocks)
+                         ? "integer ops (unpack, magic bias)"
+                     : fp32Clocks >= issueClocks ? "FP32 scale multiplies"
+                                                 : "instruction issue";
+  p.explanation = llvm::formatv(
+      "{0} x {1}: tensor cores {2:F1} us ({3}), CUDA cores {4:F1} us ({5} "
+      "group end(s) per output, limited by {6}), memory {7:F1} us for {8:F1} "
+      "MB; {9} bound, {10:F2}x the FP16 GEMM's {11:F1} us",
+      groupText(plan.aGroup), groupText(plan.wGroup), p.tensorUs,
+      stringify(plan.path), p.cudaCoreUs, int64_t(groupEnds), pipe,
+      p.memoryUs, bytes / 1e6, p.bottleneck, p.fp16Us / p.totalUs, p.fp16Us);
+  return p;
+}
+
+std::vector<PlanCandidate>
+apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
+                      const PlanConstraints &constraints) {
+  int64_t k = shape.k;
+  auto groupChoices = [&](std::optional<int64_t> fixed) {
+    if (fixed)
+      return std::vector<int64_t>{*fixed};
+    std::vector<int64_t> groups;
+    for (int64_t g = 32; g <= 1024; g *= 2)
+      if (g >= constraints.finestGroup &&
+          (constraints.coarsestGroup == 0 || g <= constraints.coarsestGroup) &&
+          k % g == 0 && g < k)
+        groups.push_back(g);
+    if (constraints.coarsestGroup == 0)
+      groups.push_back(0);
+    return groups;
+  };
+  struct TileShape {
+    int64_t m, n, warpsM, warpsN;
+  };
+  const TileShape tiles[] = {
+      {128, 128, 2, 4}, {128, 64, 2, 2}, {64, 128, 2, 2}, {64, 64, 2, 2},
+      // Decode: few rows, so little padded work.
+      {16, 128, 1, 4}, {32, 128, 2, 4}};
+  std::vector<PlanCandidate> plans;
+  for (int64_t aGroup : groupChoices(constraints.aGroup))
+    for (int64_t wGroup : groupChoices(constraints.wGroup)) {
+      int64_t fine = std::min(resolveGroup(aGroup, k), resolveGroup(wGroup, k));
+      std::vector<DequantPlacement> placements;
+      if (aGroup == 0 && wGroup == 0)
+        placements = {DequantPlacement::Epilogue};
+      else
+        placements = {DequantPlacement::MainLoop};
+      if (aGroup == 0 && wGroup != 0)
+        placements.push_back(DequantPlacement::OperandFold);
+      for (DequantPlacement placement : placements)
+        for (ConvertMethod convert : {ConvertMethod::Cvt, ConvertMethod::Magic}) {
+          // The magic number is exact for |sum| < 2^22; |a*w| <= 64.
+          if (convert == ConvertMethod::Magic && 64 * fine >= (1 << 22))
+            continue;
+          for (MmaPath path :
+               {MmaPath::S4MmaSync, MmaPath::S8MmaSync, MmaPath::S8Wgmma}) {
+            if (!targetSupports(target, path))
+              continue;
+            int64_t step = path == MmaPath::S4MmaSync ? 64 : 32;
+            for (const TileShape &ts : tiles)
+              for (int64_t tileK : {64, 128}) {
+                if (k % tileK != 0)
+                  continue;
+                int64_t tilesMN =
+                    ceilDiv(shape.m, ts.m) * ceilDiv(shape.n, ts.n);
+                for (int64_t splitK : {1, 2, 4}) {
+                  if (splitK > 1 && (tilesMN >= target.smCount ||
+                                     k % (splitK * tileK) != 0))
+                    continue;
+                  PlanCandidate p;
+                  p.aGroup = aGroup;
+                  p.wGroup = wGroup;
+                  p.placement = placement;
+                  p.convert = convert;
+                  p.path = path;
+                  p.tileM = ts.m;
+                  p.tileN = ts.n;
+                  p.tileK = tileK;
+                  p.warpsM = ts.warpsM;
+                  p.warpsN = ts.warpsN;
+                  p.stages = 3;
+                  p.splitK = splitK;
+                  bool pathBuilt =
+                      path == MmaPath::S8MmaSync ||
+                      (path == MmaPath::S4MmaSync && !target.s4Emulated);
+                  p.codegenSupported =
+                      pathBuilt && placement != DequantPlacement::OperandFold &&
+                      splitK == 1 && fine % step == 0 && shape.n % 2 == 0;
+                  plans.push_back(p);
+                }
+              }
+          }
+        }
+    }
+  return plans;
+}
+
+std::vector<RankedPlan> apex4::rankPlans(const GPUTarget &target,
+                                         const MatmulShape &shape,
+                                         const PlanConstraints &constraints) {
+  std::vector<RankedPlan> ranked;
+  for (const PlanCandidate &plan : enumeratePlans(target, shape, constraints))
+    ranked.push_back({plan, predict(target, shape, plan)});
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const RankedPlan &a, const RankedPlan &b) {
+                     return a.prediction.totalUs < b.prediction.totalUs;
+                   });
+  return ranked;
+}

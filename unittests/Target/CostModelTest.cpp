@@ -1,0 +1,135 @@
+//===- CostModelTest.cpp - the rho cost model -------------------------------===//
+
+#include "apex4/Target/CostModel.h"
+
+#include <gtest/gtest.h>
+
+using namespace apex4;
+
+namespace {
+
+GPUTarget target(llvm::StringRef name) {
+  llvm::Expected<GPUTarget> t = lookupTarget(name);
+  EXPECT_TRUE(bool(t));
+  return *t;
+}
+
+const MatmulShape kComputeBound{8192, 8192, 8192};
+
+PlanCandidate plan(int64_t aGroup, int64_t wGroup, MmaPath path,
+                   ConvertMethod convert) {
+  PlanCandidate p;
+  p.aGroup = aGroup;
+  p.wGroup = wGroup;
+  p.path = path;
+  p.convert = convert;
+  p.placement = aGroup == 0 && wGroup == 0 ? DequantPlacement::Epilogue
+                                           : DequantPlacement::MainLoop;
+  return p;
+}
+
+/// The fastest candidate under fixed granularities.
+RankedPlan best(const GPUTarget &t, int64_t aGroup, int64_t wGroup) {
+  PlanConstraints c;
+  c.aGroup = aGroup;
+  c.wGroup = wGroup;
+  return rankPlans(t, kComputeBound, c).front();
+}
+
+} // namespace
+
+TEST(CostModel, TensorTimeIsOpsOverRate) {
+  GPUTarget a100 = target("a100");
+  Prediction p = predict(a100, kComputeBound,
+                         plan(0, 0, MmaPath::S4MmaSync, ConvertMethod::Cvt));
+  double ops = 2.0 * 8192 * 8192 * 8192;
+  double rate = a100.mmaRate("s4") * a100.mmaSyncEfficiency *
+                a100.smClocksPerSecond();
+  // 4096 CTAs over 108 SMs: 38 waves, the last one partly idle.
+  double waveEfficiency = 4096.0 / (38 * 108);
+  EXPECT_NEAR(p.tensorUs, ops / rate / waveEfficiency * 1e6, 1e-6 * p.tensorUs);
+}
+
+TEST(CostModel, FinerGroupsCostMoreCudaCoreTime) {
+  GPUTarget a100 = target("a100");
+  double previous = 0;
+  for (int64_t g : {1024, 256, 64, 32}) {
+    Prediction p = predict(a100, kComputeBound,
+                           plan(g, g, MmaPath::S4MmaSync, ConvertMethod::Cvt));
+    EXPECT_GT(p.cudaCoreUs, previous) << g;
+    previous = p.cudaCoreUs;
+  }
+}
+
+TEST(CostModel, MagicConversionBeatsTheQuarterRateConvert) {
+  GPUTarget a100 = target("a100");
+  Prediction cvt = predict(a100, kComputeBound,
+                           plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Cvt));
+  Prediction magic = predict(
+      a100, kComputeBound, plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Magic));
+  EXPECT_LT(magic.cudaCoreUs, cvt.cudaCoreUs);
+}
+
+// The phenomenon behind the mission: rho decides whether g128 pays off.
+TEST(CostModel, G128LosesToFP16OnA100AndWinsOnRTX3090) {
+  RankedPlan a100 = best(target("a100"), 128, 128);
+  EXPECT_GT(a100.prediction.totalUs, a100.prediction.fp16Us);
+  EXPECT_EQ(a100.prediction.bottleneck, "CUDA cores (dequantization)");
+  RankedPlan rtx3090 = best(target("rtx3090"), 128, 128);
+  EXPECT_GT(rtx3090.prediction.fp16Us / rtx3090.prediction.totalUs, 2.5);
+}
+
+TEST(CostModel, CoarseOrMixedGranularityRecoversA100) {
+  GPUTarget a100 = target("a100");
+  RankedPlan coarse = best(a100, 512, 512);
+  EXPECT_GT(coarse.prediction.fp16Us / coarse.prediction.totalUs, 1.5);
+  RankedPlan mixed = best(a100, 0, 128);
+  EXPECT_GT(mixed.prediction.fp16Us / mixed.prediction.totalUs, 1.1);
+  RankedPlan fine = best(a100, 128, 128);
+  EXPECT_LT(mixed.prediction.totalUs, fine.prediction.totalUs);
+}
+
+TEST(CostModel, HopperPrefersTheS8UnpackPath) {
+  GPUTarget h100 = target("h100");
+  Prediction s4 = predict(h100, kComputeBound,
+                          plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Magic));
+  Prediction s8 = predict(h100, kComputeBound,
+                          plan(128, 128, MmaPath::S8MmaSync, ConvertMethod::Magic));
+  EXPECT_LT(s8.totalUs * 3, s4.totalUs);
+  EXPECT_EQ(best(h100, 128, 128).plan.path != MmaPath::S4MmaSync, true);
+}
+
+TEST(CostModel, DecodeWantsMoreCTAsAndBeatsFP16OnBytes) {
+  // M = 1: one row of tiles cannot fill 132 SMs, so split-K wins; the packed
+  // weights are a quarter of FP16's bytes.
+  GPUTarget h100 = target("h100");
+  PlanConstraints c;
+  c.aGroup = 128;
+  c.wGroup = 128;
+  RankedPlan decode = rankPlans(h100, {1, 8192, 8192}, c).front();
+  EXPECT_GT(decode.plan.splitK, 1);
+  EXPECT_GT(decode.prediction.fp16Us / decode.prediction.totalUs, 1.5);
+  EXPECT_LT(decode.prediction.memoryUs, predictFP16Us(h100, {1, 8192, 8192}) / 3);
+}
+
+TEST(CostModel, ConstraintsBoundTheGranularity) {
+  PlanConstraints c;
+  c.finestGroup = 64;
+  c.coarsestGroup = 256;
+  for (const PlanCandidate &p :
+       enumeratePlans(target("a100"), kComputeBound, c)) {
+    EXPECT_GE(p.aGroup, 64);
+    EXPECT_LE(p.aGroup, 256);
+    EXPECT_GE(p.wGroup, 64);
+    EXPECT_LE(p.wGroup, 256);
+  }
+}
+
+TEST(CostModel, CodegenSupportFollowsTheGenerator) {
+  for (const PlanCandidate &p :
+       enumeratePlans(target("h100"), kComputeBound, PlanConstraints())) {
+    if (p.path == MmaPath::S4MmaSync || p.path == MmaPath::S8Wgmma ||
+        p.splitK > 1 || p.placement == DequantPlacement::OperandFold)
+      EXPECT_FALSE(p.codegenSupported);
+  }
+}
