@@ -27,7 +27,7 @@ config.substitutions.append(
 config.substitutions.append(("%apex4_src", config.apex4_src_root))
 
 tool_dirs = [config.apex4_tools_dir, config.llvm_tools_dir]
-tools = ["apex4-opt", "apex4-plan", "mlir-runner"]
+tools = ["apex4-opt", "apex4-plan", "apex4-compile", "mlir-runner"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if config.ptxas and os.path.exists(config.ptxas):

@@ -13,7 +13,6 @@
 #include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -52,12 +51,44 @@ struct QuantizeEmitter {
         b, chunkStart, arith::MulIOp::create(b, lane, idx(kValuesPerLane)));
   }
 
+  /// |v| by clearing the sign bits. The kernel uses plain arith for abs, max
+  /// and rounding: the NVVM lowering would turn the math/arith forms into
+  /// libdevice calls, and the PTX could not be assembled without libdevice.
+  Value absolute(Value v) {
+    auto intType = VectorType::get({kValuesPerLane}, b.getI32Type());
+    Value bits = arith::BitcastOp::create(b, intType, v);
+    Value mask = arith::ConstantOp::create(
+        b, intType,
+        DenseElementsAttr::get(intType, b.getI32IntegerAttr(0x7FFFFFFF)));
+    return arith::BitcastOp::create(b, laneType(),
+                                    arith::AndIOp::create(b, bits, mask));
+  }
+
+  /// Round half to even for |v| < 2^22: adding 1.5 * 2^23 leaves no fraction
+  /// bits, so the FPU's round-to-nearest-even does the rounding; subtracting
+  /// it again is exact. Here |v| <= 7 (and NaN stays NaN).
+  Value roundEven(Value v) {
+    Value magic = arith::ConstantOp::create(
+        b, laneType(),
+        DenseElementsAttr::get(laneType(), b.getF32FloatAttr(12582912.0f)));
+    return arith::SubFOp::create(b, arith::AddFOp::create(b, v, magic), magic);
+  }
+
+  /// maxnum(a, b) (a NaN operand loses) from a compare and a select.
+  Value maxNum(Value a, Value bValue) {
+    Value bigger =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, bValue, a);
+    Value aIsNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, a, a);
+    Value takeB = arith::OrIOp::create(b, bigger, aIsNaN);
+    return arith::SelectOp::create(b, takeB, bValue, a);
+  }
+
   /// maxnum over lanes that differ in the bits below `lanes` (a power of 2).
   Value segmentMax(Value value, int64_t lanes) {
     for (int64_t offset = 1; offset < lanes; offset *= 2) {
       auto shuffle = gpu::ShuffleOp::create(b, value, int32_t(offset), 32,
                                             gpu::ShuffleMode::XOR);
-      value = arith::MaxNumFOp::create(b, value, shuffle.getShuffleResult());
+      value = maxNum(value, shuffle.getShuffleResult());
     }
     return value;
   }
@@ -69,7 +100,7 @@ struct QuantizeEmitter {
     Value ratio = arith::DivFOp::create(b, values, scales);
     Value isNaN =
         arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, ratio, ratio);
-    Value rounded = math::RoundEvenOp::create(b, ratio);
+    Value rounded = roundEven(ratio);
     auto splat = [&](float v) {
       return arith::ConstantOp::create(
           b, laneType(), DenseElementsAttr::get(laneType(), b.getF32FloatAttr(v)));
@@ -117,11 +148,12 @@ struct QuantizeEmitter {
           b.setInsertionPoint(nested.getInsertionBlock(),
                               nested.getInsertionPoint());
           Value magnitudes =
-              math::AbsFOp::create(b, loadValues(laneOffset(chunkStart(chunk))));
-          Value laneMax = vector::ReductionOp::create(
-              b, vector::CombiningKind::MAXNUMF, magnitudes);
-          scf::YieldOp::create(
-              b, ValueRange{arith::MaxNumFOp::create(b, acc[0], laneMax)});
+              absolute(loadValues(laneOffset(chunkStart(chunk))));
+          Value laneMax = acc[0];
+          for (int64_t i = 0; i < kValuesPerLane; ++i)
+            laneMax =
+                maxNum(laneMax, vector::ExtractOp::create(b, magnitudes, i));
+          scf::YieldOp::create(b, ValueRange{laneMax});
         });
     Value amax = segmentMax(absmax.getResult(0), lanesPerGroup);
     Value scale = arith::DivFOp::create(b, amax, f32(7.0f));

@@ -153,8 +153,8 @@ struct APEX4SelectPlan
                                 << " on " << target.name
                                 << " that the code generator can build";
       if (weights)
-        diag << " within the weight SQNR budget of " << double(minSqnrDb)
-             << " dB";
+        diag << " within the weight SQNR budget of "
+             << llvm::formatv("{0:F1}", double(minSqnrDb)).str() << " dB";
       return diag;
     }
 
