@@ -123,7 +123,8 @@ def time_matmul(kernel, m, a, sa, w, sw, c, n, k, reps=20):
 def reference_quantize(x, group):
     m, k = x.shape
     xg = x.float().reshape(m, k // group, group)
-    amax = xg.abs().nan_to_num(nan=0.0).amax(dim=2)
+    # maxnum: NaN never wins; +Inf does (nan_to_num would clip it by default).
+    amax = xg.abs().nan_to_num(nan=0.0, posinf=float("inf")).amax(dim=2)
     # A tensor divisor: torch turns division by a Python scalar into a
     # multiplication by its reciprocal, which is not the documented rounding.
     scale = amax / torch.full_like(amax, 7.0)
@@ -152,7 +153,10 @@ def check_quantize(kernel, m, generator):
     ref_q, ref_s = reference_quantize(x, group)
     same_q = bool(torch.equal(q, pack_int4(ref_q)))
     same_s = bool(torch.equal(s.view(torch.int32), ref_s.view(torch.int32)))
-    return {"ok": same_q and same_s, "packed_equal": same_q, "scales_bitwise_equal": same_s}
+    bad_rows = ((q != pack_int4(ref_q)).any(dim=1) |
+                (s.view(torch.int32) != ref_s.view(torch.int32)).any(dim=1))
+    return {"ok": same_q and same_s, "packed_equal": same_q, "scales_bitwise_equal": same_s,
+            "mismatched_rows": bad_rows.nonzero().flatten()[:8].tolist()}
 
 
 def main():
@@ -161,6 +165,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="one small M per case")
     parser.add_argument("--time", action="store_true")
     parser.add_argument("--json", help="write results here")
+    parser.add_argument("--only", default="", help="run cases whose name starts with this")
     args = parser.parse_args()
     with open(os.path.join(args.artifacts, "index.json")) as f:
         index = json.load(f)
@@ -169,6 +174,8 @@ def main():
     results, failures = [], 0
     print(f"device: {torch.cuda.get_device_name()}")
     for case in index:
+        if not case["case"].startswith(args.only):
+            continue
         kernel = Kernel(args.artifacts, case["manifest"])
         ms = [min(case["m"])] if args.quick else case["m"]
         for m in ms:
