@@ -21,9 +21,9 @@ constexpr double kLaunchUs = 3.0;
 /// Integer ops to turn 8 packed INT4 values into two registers of INT8
 /// (mask, shift, and per half: xor, add, xor; lop3 fuses mask+xor).
 constexpr double kUnpackOpsPerWord = 6.0;
-/// Fraction of the wgmma peak a well-pipelined kernel reaches (cuBLAS FP16
-/// on our H100: ~714-790 of 989 TFLOPS).
-constexpr double kWgmmaEfficiency = 0.75;
+/// Fraction of the wgmma peak a well-pipelined kernel reaches (cuBLAS bf16
+/// on our H100: ~790 of 989 TFLOPS, ../shared/DESIGN.md).
+constexpr double kWgmmaEfficiency = 0.8;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -132,10 +132,8 @@ double apex4::predictFP16Us(const GPUTarget &target, const MatmulShape &shape) {
   PlanCandidate fp16Tile;
   fp16Tile.tileM = fp16Tile.tileN = 128;
   Tiling t = tile(target, shape, fp16Tile);
-  double efficiency =
-      target.hasWgmma ? kWgmmaEfficiency : target.mmaSyncEfficiency;
   double clocks = 2.0 * t.paddedM * t.paddedN * shape.k /
-                  (target.mmaRate("f16") * efficiency);
+                  (target.mmaRate("f16") * target.fp16GemmEfficiency);
   double tensorUs =
       clocks / (target.smClocksPerSecond() * t.waveEfficiency) * 1e6;
   double bytes = 2.0 * (double(shape.m) * shape.k + double(shape.n) * shape.k +
@@ -174,6 +172,7 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // Both scales per group: p = sa * sw, then acc += f * p. With one side per
   // channel, that side's scale waits for the epilogue.
   perGroup.fp32 += mixed ? 1 : 2;
+  perGroup.fp32 += 1;    // add into the f32 accumulator
   perGroup.integer += 1; // reset the INT32 accumulator
   int64_t fragsM = plan.tileM / plan.warpsM / 16,
           fragsN = plan.tileN / plan.warpsN / 8;
@@ -203,6 +202,10 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   double cvtClocks = mix.convert / target.instrRate("i2f");
   double lsuClocks = mix.memory / target.instrRate("lsu");
   double issueClocks = mix.total() / target.instrRate("issue");
+  // Within the dequantization phase the pipes work in parallel (64 and more
+  // independent outputs per thread): the busiest pipe, or issue, sets it.
+  // apex4's generated code executes more than this floor: dequantOverhead is
+  // the measured ratio (docs/cost-model.md, "Calibration").
   double cudaClocks =
       std::max({fp32Clocks, intClocks, cvtClocks, lsuClocks, issueClocks}) *
       target.dequantOverhead;
@@ -215,9 +218,11 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
                  scaleBytes + 2.0 * shape.m * shape.n;
   p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9) * 1e6;
 
-  // The group-end work waits for the group's MMAs in the same warps, and all
-  // warps reach it together after each tile's barrier: no overlap assumed.
-  double computeUs = p.tensorUs + p.cudaCoreUs;
+  // The group-end work waits for the group's MMAs in the same warps and the
+  // warps of a CTA reach it together (a barrier per K tile): the phases
+  // serialize except for the measured overlap fraction of the shorter one.
+  double computeUs = p.tensorUs + p.cudaCoreUs -
+                     target.mainLoopOverlap * std::min(p.tensorUs, p.cudaCoreUs);
   p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs;
   p.fp16Us = predictFP16Us(target, shape);
 

@@ -69,8 +69,11 @@ double GPUTarget::instrRate(llvm::StringRef kind) const {
 }
 
 double GPUTarget::rho() const {
+  // Where INT4 MMA is emulated, INT4 operands reach the tensor cores as INT8
+  // (the s8 unpack path): that rate is the one dequantization competes with.
   double flops = 2 * instrRate("ffma");
-  return flops > 0 ? mmaRate("s4") / flops : 0.0;
+  double int4Rate = s4Emulated ? mmaRate("s8") : mmaRate("s4");
+  return flops > 0 ? int4Rate / flops : 0.0;
 }
 
 llvm::Expected<GPUTarget> apex4::parseTarget(llvm::StringRef json,
@@ -112,9 +115,24 @@ llvm::Expected<GPUTarget> apex4::parseTarget(llvm::StringRef json,
   if (llvm::Error e = readNumber(*object, origin, "mma_sync_efficiency",
                                  target.mmaSyncEfficiency, false))
     return std::move(e);
+  if (llvm::Error e = readNumber(*object, origin, "main_loop_overlap",
+                                 target.mainLoopOverlap, false))
+    return std::move(e);
   if (llvm::Error e = readNumber(*object, origin, "dequant_overhead",
                                  target.dequantOverhead, false))
     return std::move(e);
+  if (target.dequantOverhead < 1)
+    return fieldError(origin, "dequant_overhead", "must be at least 1");
+  if (llvm::Error e = readNumber(*object, origin, "fp16_gemm_efficiency",
+                                 target.fp16GemmEfficiency, false))
+    return std::move(e);
+  if (target.mainLoopOverlap > 1 || target.mmaSyncEfficiency > 1 ||
+      target.fp16GemmEfficiency > 1 || target.fp16GemmEfficiency <= 0 ||
+      target.mmaSyncEfficiency <= 0)
+    return fieldError(origin,
+                      "main_loop_overlap/mma_sync_efficiency/"
+                      "fp16_gemm_efficiency",
+                      "must lie in (0, 1] (overlap: [0, 1])");
   if (llvm::Error e = readRates(*object, origin, "mma_ops_per_clock_per_sm",
                                 target.mmaOpsPerClock))
     return std::move(e);

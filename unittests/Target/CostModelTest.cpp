@@ -61,32 +61,59 @@ TEST(CostModel, FinerGroupsCostMoreCudaCoreTime) {
   }
 }
 
+// On sm_86 the magic conversion's float subtract runs on the double-rate
+// FP32 pipe while cvt waits on the 16-per-clock converter. (On the A100, with
+// half the FP32 rate, the two tie: docs/cost-model.md.)
 TEST(CostModel, MagicConversionBeatsTheQuarterRateConvert) {
-  GPUTarget a100 = target("a100");
-  Prediction cvt = predict(a100, kComputeBound,
+  GPUTarget rtx3090 = target("rtx3090");
+  Prediction cvt = predict(rtx3090, kComputeBound,
                            plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Cvt));
-  Prediction magic = predict(
-      a100, kComputeBound, plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Magic));
+  Prediction magic =
+      predict(rtx3090, kComputeBound,
+              plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Magic));
   EXPECT_LT(magic.cudaCoreUs, cvt.cudaCoreUs);
 }
 
-// The phenomenon behind the mission: rho decides whether g128 pays off.
+// The phenomenon behind the mission: rho decides whether g128 pays off. On
+// the A100 the per-group conversions take several times the INT4 MMA time and
+// the kernel loses to FP16; on the RTX 3090 it still wins clearly.
 TEST(CostModel, G128LosesToFP16OnA100AndWinsOnRTX3090) {
   RankedPlan a100 = best(target("a100"), 128, 128);
-  EXPECT_GT(a100.prediction.totalUs, a100.prediction.fp16Us);
   EXPECT_EQ(a100.prediction.bottleneck, "CUDA cores (dequantization)");
+  double a100Speedup = a100.prediction.fp16Us / a100.prediction.totalUs;
+  EXPECT_LT(a100Speedup, 1.0);
   RankedPlan rtx3090 = best(target("rtx3090"), 128, 128);
-  EXPECT_GT(rtx3090.prediction.fp16Us / rtx3090.prediction.totalUs, 2.5);
+  double rtx3090Speedup =
+      rtx3090.prediction.fp16Us / rtx3090.prediction.totalUs;
+  EXPECT_GT(rtx3090Speedup, 2.0);
+  EXPECT_GT(rtx3090Speedup, 3 * a100Speedup);
+}
+
+TEST(CostModel, PhasesAddUpExceptForTheOverlap) {
+  GPUTarget a100 = target("a100");
+  PlanCandidate p = plan(128, 128, MmaPath::S4MmaSync, ConvertMethod::Cvt);
+  a100.mainLoopOverlap = 0;
+  Prediction serial = predict(a100, kComputeBound, p);
+  EXPECT_NEAR(serial.totalUs - 3.0, serial.tensorUs + serial.cudaCoreUs,
+              1e-6 * serial.totalUs);
+  a100.mainLoopOverlap = 1;
+  Prediction overlapped = predict(a100, kComputeBound, p);
+  EXPECT_NEAR(overlapped.totalUs - 3.0,
+              std::max(overlapped.tensorUs, overlapped.cudaCoreUs),
+              1e-6 * overlapped.totalUs);
 }
 
 TEST(CostModel, CoarseOrMixedGranularityRecoversA100) {
   GPUTarget a100 = target("a100");
   RankedPlan coarse = best(a100, 512, 512);
   EXPECT_GT(coarse.prediction.fp16Us / coarse.prediction.totalUs, 1.5);
+  RankedPlan perChannel = best(a100, 0, 0);
+  EXPECT_GT(perChannel.prediction.fp16Us / perChannel.prediction.totalUs, 3.0);
+  // Mixed granularity saves the per-group scale product: faster than g128,
+  // not yet faster than FP16 on the A100 (docs/cost-model.md).
   RankedPlan mixed = best(a100, 0, 128);
-  EXPECT_GT(mixed.prediction.fp16Us / mixed.prediction.totalUs, 1.1);
   RankedPlan fine = best(a100, 128, 128);
-  EXPECT_LT(mixed.prediction.totalUs, fine.prediction.totalUs);
+  EXPECT_LT(mixed.prediction.totalUs, 0.85 * fine.prediction.totalUs);
 }
 
 TEST(CostModel, HopperPrefersTheS8UnpackPath) {

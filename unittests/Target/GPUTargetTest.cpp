@@ -9,7 +9,8 @@ using namespace apex4;
 TEST(GPUTarget, EveryBuiltinParsesWithSources) {
   std::vector<std::string> names = builtinTargetNames();
   for (const char *expected :
-       {"a100", "rtx3090", "a40", "l40s", "rtx4090", "h100", "h200"})
+       {"a100", "rtx3090", "a40", "l40s", "rtx4090", "h100", "h200",
+        "h100-measured"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end())
         << expected;
   for (const std::string &name : names) {
@@ -26,6 +27,19 @@ TEST(GPUTarget, RhoMatchesPublishedRatios) {
   EXPECT_NEAR(lookupTarget("rtx3090")->rho(), 16, 0.5);
   EXPECT_NEAR(lookupTarget("a40")->rho(), 16, 0.5);
   EXPECT_NEAR(lookupTarget("l40s")->rho(), 8, 0.5);
+  // Hopper: INT4 runs as INT8 (wgmma peak 8192) against 128 FFMA.
+  EXPECT_NEAR(lookupTarget("h100")->rho(), 32, 0.5);
+}
+
+TEST(GPUTarget, TheMeasuredH100CarriesItsMeasurements) {
+  llvm::Expected<GPUTarget> measured = lookupTarget("h100-measured");
+  ASSERT_TRUE(bool(measured)) << llvm::toString(measured.takeError());
+  EXPECT_TRUE(measured->s4Emulated);
+  // Emulated s4 is tens of times slower than s8 (DESIGN.md: ~28x).
+  EXPECT_GT(measured->mmaRate("s8") / measured->mmaRate("s4"), 20);
+  EXPECT_GT(measured->mainLoopOverlap, 0);
+  EXPECT_LT(measured->mainLoopOverlap, 0.5);
+  EXPECT_NE(measured->sources.count("measured"), 0u);
 }
 
 TEST(GPUTarget, LookupIsCaseInsensitiveAndUnknownNamesListTheKnownOnes) {

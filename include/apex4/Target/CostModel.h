@@ -63,6 +63,12 @@ struct PlanConstraints {
   int64_t finestGroup = 32;
   /// 0: up to per-channel.
   int64_t coarsestGroup = 0;
+  /// Error budget: the least SQNR (dB) a weight quantization may have. The
+  /// model cannot measure it without the weights: callers that hold them
+  /// (apex4-select-plan) drop candidates with int4QuantSqnrDb below it; the
+  /// activations are assumed to meet it at the granularity the weights get
+  /// (docs/cost-model.md, "Accuracy guard").
+  std::optional<double> minSqnrDb;
 };
 
 struct RankedPlan {

@@ -34,11 +34,18 @@ struct GPUTarget {
   /// Thread-instructions per SM per clock, keyed by instruction class:
   /// "ffma", "fmul", "fadd", "i2f", "iadd", "lop3", "prmt", "lsu", "issue".
   std::map<std::string, double> cudaCoreInstrPerClock;
-  /// Fraction of the MMA peak that mma.sync kernels reach.
+  /// Fraction of the MMA peak that mma.sync kernels reach (1 where mma.sync
+  /// is the native tensor-core instruction, sm_80..sm_89).
   double mmaSyncEfficiency = 1.0;
-  /// Measured cost of a real kernel's per-group dequantization relative to
-  /// the issue-bound instruction count (see docs/cost-model.md).
+  /// Fraction of the shorter of the two main-loop phases (the MMAs of a group,
+  /// the group-end dequantization) that hides behind the longer one; measured
+  /// by apex4-calibrate (docs/cost-model.md). 0: the phases serialize.
+  double mainLoopOverlap = 0.0;
+  /// CUDA-core time of apex4's generated kernels over the instruction-count
+  /// floor of the model, measured on our H100 (docs/cost-model.md).
   double dequantOverhead = 1.0;
+  /// Fraction of the FP16 peak that the FP16 baseline GEMM reaches.
+  double fp16GemmEfficiency = 1.0;
   /// INT4 MMA runs as a software routine (sm_90).
   bool s4Emulated = false;
   /// Warpgroup MMA (sm_90a).
@@ -50,7 +57,8 @@ struct GPUTarget {
   double mmaRate(llvm::StringRef type) const;
   /// CUDA-core thread-instructions per SM per clock, 0 when absent.
   double instrRate(llvm::StringRef kind) const;
-  /// rho: INT4 tensor-core ops over FP32 CUDA-core flops (2 per FFMA).
+  /// rho: INT4 tensor-core ops over FP32 CUDA-core flops (2 per FFMA); with
+  /// emulated s4 MMA, the s8 rate the unpacked INT4 operands run at.
   double rho() const;
   /// SM-clocks per second over the whole GPU.
   double smClocksPerSecond() const { return smCount * clockGHz * 1e9; }

@@ -4,7 +4,7 @@
 // RUN: echo '{"name": "broken"}' > %t.json
 // RUN: not apex4-opt %s -apex4-select-plan="target-file=%t.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BROKEN
 
-// UNKNOWN: error: apex4-select-plan: unknown target 'tpu9'; known targets: a100, a40, h100, h200, l40s, rtx3090, rtx4090
+// UNKNOWN: error: apex4-select-plan: unknown target 'tpu9'; known targets: a100, a40, h100-measured, h100, h200, l40s, rtx3090, rtx4090
 // NOFILE: error: apex4-select-plan: cannot read target file '{{.*}}missing.json'
 // BROKEN: error: apex4-select-plan: target description {{.*}}: field 'chip' must be a string like "sm_90a"
 

@@ -8,11 +8,11 @@
 // runs it on native s4 MMAs well ahead of FP16; the H100 emulates s4 MMAs,
 // so it unpacks to INT8.
 
-// A100: remark: apex4-select-plan on a100 for 8192x8192x8192: chose a_group=128 w_group=128 main_loop {{.*}} s4_mma_sync {{.*}} 0.99x FP16, CUDA cores (dequantization) bound
+// A100: remark: apex4-select-plan on a100 for 8192x8192x8192: chose a_group=128 w_group=128 main_loop {{.*}} s4_mma_sync {{.*}} 0.{{[0-9]+}}x FP16, CUDA cores (dequantization) bound
 // A100: ranked candidates:
 // A100-NEXT: #1
-// A100: plan = #apex4.plan<placement = main_loop, convert = magic, path = s4_mma_sync
-// RTX3090: plan = #apex4.plan<placement = main_loop, convert = magic, path = s4_mma_sync
+// A100: plan = #apex4.plan<placement = main_loop, convert = {{cvt|magic}}, path = s4_mma_sync
+// RTX3090: plan = #apex4.plan<placement = main_loop, convert = {{cvt|magic}}, path = s4_mma_sync
 // H100: remark: apex4-select-plan on h100 {{.*}} s8_mma_sync
 // H100-NOT: path = s4_mma_sync
 // H100: plan = #apex4.plan<{{.*}}path = s8_mma_sync
