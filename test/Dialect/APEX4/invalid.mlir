@@ -286,3 +286,29 @@ func.func @plan_unknown_path(%x: tensor<4x64xf16>, %w: tensor<8x64xf16>) {
   %y = apex4.linear %x, %w {a_group = #apex4.group<auto>, w_group = #apex4.group<auto>, plan = #apex4.plan<placement = main_loop, convert = cvt, path = s4_wgmma, tile = [64, 64, 64], warps = [2, 2], stages = 2, split_k = 1>} : tensor<4x64xf16>, tensor<8x64xf16> -> tensor<4x8xf16>
   return
 }
+
+// -----
+
+// Regressions from fuzz/mutate_apex4_opt.py: K = 0 used to reach a division
+// by zero in the reference lowering and the cost model.
+func.func @quantize_empty_k(%x: tensor<?x0xbf16>) {
+  // expected-error @+1 {{'apex4.quantize' op the K dimension of the input must be positive, got 0}}
+  %q, %s = apex4.quantize %x {group = #apex4.group<per_channel>} : tensor<?x0xbf16> -> tensor<?x0xi4>, tensor<?x1xf32>
+  return
+}
+
+// -----
+
+func.func @linear_empty_k(%x: tensor<7x0xf32>, %w: tensor<1000x0xf32>) {
+  // expected-error @+1 {{'apex4.linear' op the K dimension of the input must be positive, got 0}}
+  %y = apex4.linear %x, %w {a_group = #apex4.group<per_channel>, w_group = #apex4.group<64>} : tensor<7x0xf32>, tensor<1000x0xf32> -> tensor<7x1000xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_empty_k(%a: tensor<4x0xi4>, %sa: tensor<4x1xf32>, %w: tensor<8x0xi4>, %sw: tensor<8x1xf32>) {
+  // expected-error @+1 {{'apex4.matmul' op the K dimension of A must be positive, got 0}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<per_channel>, w_group = #apex4.group<per_channel>} : tensor<4x0xi4>, tensor<4x1xf32>, tensor<8x0xi4>, tensor<8x1xf32> -> tensor<4x8xf32>
+  return
+}

@@ -53,6 +53,11 @@ LogicalResult verifyReductionSize(Operation *op, StringRef what, int64_t k) {
   if (ShapedType::isDynamic(k))
     return op->emitOpError() << "the K dimension of " << what
                              << " must be static";
+  // Found by fuzzing: K = 0 passed every divisibility check and later
+  // divided by zero in the lowerings.
+  if (k <= 0)
+    return op->emitOpError() << "the K dimension of " << what
+                             << " must be positive, got " << k;
   if (k % 2 != 0)
     return op->emitOpError()
            << "K = " << k << " of " << what
