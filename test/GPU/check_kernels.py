@@ -67,15 +67,36 @@ def f16_ulp(x):
     return torch.exp2(torch.floor(torch.log2(mag)) - 10)
 
 
-def check_matmul(kernel, m, generator, timing):
+# Operand patterns at the edges of the INT4 range and of the scales.
+EDGES = {
+    "a=-8,w=-8": (-8, -8, None, None),   # largest positive products
+    "a=7,w=-8": (7, -8, None, None),     # most negative products
+    "a=-8,w=7": (-8, 7, None, None),
+    "zero sa": (None, None, 0.0, None),  # zero scales: exact zeros out
+    "tiny sw": (None, None, None, 1e-30),  # scale products underflow to 0
+}
+
+
+def check_matmul(kernel, m, generator, timing, edge=None):
     info = kernel.info
     n, k = info["n"], info["k"]
     ga, gw = info["a_group"], info["w_group"]
     dev = "cuda"
     qa = torch.randint(-8, 8, (m, k), device=dev, generator=generator, dtype=torch.int32)
     qw = torch.randint(-8, 8, (n, k), device=dev, generator=generator, dtype=torch.int32)
-    sa = torch.rand(m, k // ga, device=dev, generator=generator) * 0.02 + 0.001
-    sw = torch.rand(n, k // gw, device=dev, generator=generator) * 0.02 + 0.001
+    # Scales small enough that an all -8 x -8 per-channel K stays finite in f16.
+    sa = torch.rand(m, k // ga, device=dev, generator=generator) * 0.002 + 0.0001
+    sw = torch.rand(n, k // gw, device=dev, generator=generator) * 0.002 + 0.0001
+    if edge:
+        a_value, w_value, sa_value, sw_value = EDGES[edge]
+        if a_value is not None:
+            qa.fill_(a_value)
+        if w_value is not None:
+            qw.fill_(w_value)
+        if sa_value is not None:
+            sa.fill_(sa_value)
+        if sw_value is not None:
+            sw.fill_(sw_value)
     out = DTYPES[info["out_type"]]
     c = torch.full((m, n), float("nan"), dtype=out, device=dev)  # poisoned
     a_packed, w_packed = pack_int4(qa), pack_int4(qw)
@@ -86,7 +107,7 @@ def check_matmul(kernel, m, generator, timing):
     if out == torch.float16:
         allowed = f16_ulp(ref) + 1e-7
     else:
-        allowed = 2e-6 * (ref.abs() + ref.abs().mean())
+        allowed = 2e-6 * (ref.abs() + ref.abs().mean()) + 1e-30
     err = (got - ref).abs()
     ok = bool(torch.isfinite(got).all()) and bool((err <= allowed).all())
     worst = float((err / allowed).max()) if ok else float("nan")
@@ -166,6 +187,8 @@ def main():
     parser.add_argument("--time", action="store_true")
     parser.add_argument("--json", help="write results here")
     parser.add_argument("--only", default="", help="run cases whose name starts with this")
+    parser.add_argument("--edges", action="store_true",
+                        help="matmul cases at M=7 with edge operands/scales only")
     args = parser.parse_args()
     with open(os.path.join(args.artifacts, "index.json")) as f:
         index = json.load(f)
@@ -178,6 +201,17 @@ def main():
             continue
         kernel = Kernel(args.artifacts, case["manifest"])
         ms = [min(case["m"])] if args.quick else case["m"]
+        if args.edges:
+            if kernel.info["kind"] != "matmul":
+                continue
+            for edge in EDGES:
+                r = check_matmul(kernel, 7, generator, False, edge)
+                r.update(case=case["case"], m=7, edge=edge)
+                results.append(r)
+                failures += not r["ok"]
+                print(f"{'PASS' if r['ok'] else 'FAIL'} {case['case']:<36} {edge:<10} "
+                      f"err/tol {r['max_err_over_tol']:.3f}", flush=True)
+            continue
         for m in ms:
             if kernel.info["kind"] == "matmul":
                 timing = args.time and case["timed"] and m == max(case["m"])
