@@ -44,7 +44,7 @@ struct MatmulEmitter {
   bool s4;
   // Kernel arguments and ids.
   Value a, sa, w, sw, c, m, smemA, smemW;
-  Value tid, groupId, laneInGroup, rowBase, colBase, m0, n0;
+  Value tid, lane, groupId, laneInGroup, rowBase, colBase, m0, n0;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value i32(int64_t v) {
@@ -114,10 +114,31 @@ struct MatmulEmitter {
     NVVM::CpAsyncCommitGroupOp::create(b);
   }
 
-  /// One i32 (8 packed INT4 values) of a tile row in shared memory.
-  Value loadWord(Value smem, Value stage, Value row, int64_t word) {
-    return memref::LoadOp::create(b, smem,
-                                  ValueRange{stage, row, add(laneInGroup, word)});
+  /// ldmatrix on the packed tile: `rowBlocks x wordBlocks` 8 x 16-byte
+  /// matrices starting at `firstRow`, word `word0` (matrix j covers rows
+  /// + 8 (j % rowBlocks), words + 4 (j / rowBlocks)). Lane (g, t) receives
+  /// word t of row g of every matrix, which is the MMA fragment register
+  /// layout for 8 INT4 (s4) or 4-byte (s8) groups along K.
+  SmallVector<Value> loadMatrixWords(Value smem, Value stage, Value firstRow,
+                                     int64_t word0, int64_t rowBlocks,
+                                     int64_t wordBlocks) {
+    int64_t tiles = rowBlocks * wordBlocks;
+    // Lanes 8j..8j+7 address the rows of matrix j.
+    Value matrix = arith::RemUIOp::create(
+        b, arith::DivUIOp::create(b, lane, idx(8)), idx(tiles));
+    Value row = add(add(firstRow, arith::RemUIOp::create(b, lane, idx(8))),
+                    mul(arith::RemUIOp::create(b, matrix, idx(rowBlocks)), 8));
+    Value word = add(mul(arith::DivUIOp::create(b, matrix, idx(rowBlocks)), 4),
+                     word0);
+    auto type = VectorType::get({tiles, 1}, b.getI32Type());
+    Value loaded = nvgpu::LdMatrixOp::create(b, type, smem,
+                                             ValueRange{stage, row, word},
+                                             /*transpose=*/false, tiles);
+    SmallVector<Value> words;
+    for (int64_t j = 0; j < tiles; ++j)
+      words.push_back(
+          vector::ExtractOp::create(b, loaded, ArrayRef<int64_t>{j, 0}));
+    return words;
   }
 
   /// Splits 8 packed INT4 values into their even and odd nibbles, each
@@ -156,35 +177,33 @@ struct MatmulEmitter {
   void mmaStep(Value stage, int64_t step, SmallVector<Value> &accInt) {
     SmallVector<Value> aFrags, bFrags;
     int64_t wordsPerStep = stepK / 8;
+    int64_t w0 = step * wordsPerStep;
     for (int64_t fm = 0; fm < fragsM; ++fm) {
-      Value row = add(add(rowBase, fm * 16), groupId);
-      Value rowHi = add(row, 8);
+      Value firstRow = add(rowBase, fm * 16);
       if (s4) {
-        int64_t w0 = step * wordsPerStep;
+        // a0..a3: rows +0/+8 x K halves +0/+32, exactly ldmatrix.x4's order.
         aFrags.push_back(fragment(
-            {loadWord(smemA, stage, row, w0), loadWord(smemA, stage, rowHi, w0),
-             loadWord(smemA, stage, row, w0 + 4),
-             loadWord(smemA, stage, rowHi, w0 + 4)},
+            loadMatrixWords(smemA, stage, firstRow, w0, 2, 2),
             b.getIntegerType(4)));
       } else {
-        auto [evenLo, oddLo] =
-            unpackToInt8(loadWord(smemA, stage, row, step * wordsPerStep));
-        auto [evenHi, oddHi] =
-            unpackToInt8(loadWord(smemA, stage, rowHi, step * wordsPerStep));
+        SmallVector<Value> words =
+            loadMatrixWords(smemA, stage, firstRow, w0, 2, 1);
+        auto [evenLo, oddLo] = unpackToInt8(words[0]);
+        auto [evenHi, oddHi] = unpackToInt8(words[1]);
         aFrags.push_back(
             fragment({evenLo, evenHi, oddLo, oddHi}, b.getIntegerType(8)));
       }
     }
     for (int64_t fn = 0; fn < fragsN; ++fn) {
-      Value row = add(add(colBase, fn * 8), groupId);
+      Value firstRow = add(colBase, fn * 8);
       if (s4) {
-        int64_t w0 = step * wordsPerStep;
-        bFrags.push_back(fragment({loadWord(smemW, stage, row, w0),
-                                   loadWord(smemW, stage, row, w0 + 4)},
-                                  b.getIntegerType(4)));
+        bFrags.push_back(
+            fragment(loadMatrixWords(smemW, stage, firstRow, w0, 1, 2),
+                     b.getIntegerType(4)));
       } else {
-        auto [even, odd] =
-            unpackToInt8(loadWord(smemW, stage, row, step * wordsPerStep));
+        SmallVector<Value> words =
+            loadMatrixWords(smemW, stage, firstRow, w0, 1, 1);
+        auto [even, odd] = unpackToInt8(words[0]);
         bFrags.push_back(fragment({even, odd}, b.getIntegerType(8)));
       }
     }
@@ -339,7 +358,7 @@ struct MatmulEmitter {
 
   void emitBody() {
     tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-    Value lane = arith::RemUIOp::create(b, tid, idx(32));
+    lane = arith::RemUIOp::create(b, tid, idx(32));
     Value warp = arith::DivUIOp::create(b, tid, idx(32));
     groupId = arith::DivUIOp::create(b, lane, idx(4));
     laneInGroup = arith::RemUIOp::create(b, lane, idx(4));

@@ -17,6 +17,7 @@
 // CHECK: scf.for
 // CHECK: nvvm.cp.async.wait.group 1
 // CHECK: gpu.barrier
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 2 : i32, transpose = false} : memref<3x64x8xi32, #gpu.address_space<workgroup>> -> vector<2x1xi32>
 // CHECK: arith.constant 252645135 : i32
 // CHECK: arith.xori %{{.*}}, %{{.*}} : i32
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>

@@ -16,6 +16,7 @@
 
 // SM80: .target sm_80
 // SM80: cp.async.cg.shared.global
+// SM80: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // SM80: mma.sync.aligned.m16n8k64.row.col.satfinite.s32.s4.s4.s32
 // SM86: .target sm_86
 // SM86: mma.sync.aligned.m16n8k64.row.col.satfinite.s32.s4.s4.s32
