@@ -73,6 +73,10 @@ def cases():
            matmul_module(11008, 4096, 128, 128, "f16", plan()), [1, 16, 1000], True)
     yield ("mm_n4096_k11008_g128_s8", "sm_90a",
            matmul_module(4096, 11008, 128, 128, "f16", plan()), [1, 16, 1000], True)
+    yield ("mm_n14336_k4096_g128_s8", "sm_90a",
+           matmul_module(14336, 4096, 128, 128, "f16", plan()), [1, 16, 1000], True)
+    yield ("mm_n4096_k14336_g64_s8", "sm_90a",
+           matmul_module(4096, 14336, 64, 64, "f16", plan()), [1, 16, 1000], True)
     yield ("mm_n1000_k4096_g128_tail_f32", "sm_90a",
            matmul_module(1000, 4096, 128, 128, "f32", plan(tm=64, tn=64, wm=2, wn=2, stages=4)),
            [1, 7, 130], False)
@@ -84,6 +88,7 @@ def cases():
     yield ("q_k11008_g128_bf16", "sm_90a", quantize_module(11008, 128, "bf16"), [3, 1000], False)
     yield ("q_k4096_g512_f32", "sm_90a", quantize_module(4096, 512, "f32"), [5, 300], False)
     yield ("q_k4096_g16_f16", "sm_90a", quantize_module(4096, 16, "f16"), [5, 300], False)
+    yield ("q_k14336_g128_f16", "sm_90a", quantize_module(14336, 128, "f16"), [3, 1000], False)
 
 
 def main():
