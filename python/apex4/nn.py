@@ -1,135 +1,170 @@
-"""Drop-in W4A4 replacements for torch.nn.Linear."""
+"""Drop-in W4A4 replacements for torch.nn.Linear.
+
+`Linear.from_float(linear)` quantizes the weights once (INT4, one f32 scale
+per group, packed as docs/architecture.md lays out) and compiles kernels for
+the layer's shape. At forward time the activations are quantized (the GPU
+quantize kernel from the manifest when there is one for the input dtype,
+otherwise the same math in torch) and the matmul kernel runs.
+
+`backend="torch"` computes the identical quantized math with torch ops on
+the tensor's device, needs no kernels (nor the compiler, when the group sizes
+are given), and is the reference the kernels are tested against.
+"""
 from __future__ import annotations
 
 import re
+import warnings
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import torch
 
-from .compiler import compile_module
-from .ir import linear_module
-from .quant import PER_CHANNEL, pack_int4, quantize
+from . import torch_ops
+from .compiler import CompileError, compile_linear
+from .quant import PER_CHANNEL, Group, group_length
+
+Granularity = Union[Group, Tuple[Group, Group]]
+
+_IN_TYPES = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32"}
+_TARGET_NAMES = (("h200", "h200"), ("h100", "h100"), ("a100", "a100"), ("l40s", "l40s"),
+                 ("a40", "a40"), ("4090", "rtx4090"), ("3090", "rtx3090"))
+_TARGET_BY_CAPABILITY = {(9, 0): "h100", (8, 0): "a100", (8, 6): "a40", (8, 9): "l40s"}
 
 
-def _plan_groups(manifest: dict, k: int) -> tuple[int, int]:
-    matmul = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
-    return matmul["a_group"], matmul["w_group"]
+def default_target(device: Optional[torch.device] = None) -> str:
+    """The apex4 target description for a CUDA device (h100 without one)."""
+    if device is None or torch.device(device).type != "cuda" or not torch.cuda.is_available():
+        return "h100"
+    name = torch.cuda.get_device_name(device).lower().replace(" ", "")
+    for needle, target in _TARGET_NAMES:
+        if needle in name:
+            return target
+    return _TARGET_BY_CAPABILITY.get(torch.cuda.get_device_capability(device), "h100")
 
 
-def _as_group(g: int, k: int):
-    return PER_CHANNEL if g == k else g
+def _split(granularity: Granularity) -> Tuple[Group, Group]:
+    if isinstance(granularity, (tuple, list)):
+        a_group, w_group = granularity
+        return a_group, w_group
+    return granularity, granularity
 
 
-def torch_quantize(x: torch.Tensor, group: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The apex4 quantization in torch (any device): q int8, scales f32."""
-    rows, k = x.shape
-    grouped = x.float().reshape(rows, k // group, group)
-    amax = grouped.abs().nan_to_num(nan=0.0, posinf=float("inf")).amax(dim=2)
-    scale = amax / torch.full_like(amax, 7.0)
-    ratio = grouped / scale[..., None]
-    q = torch.where(torch.isnan(ratio), torch.zeros_like(ratio), ratio.round().clamp(-8, 7))
-    return q.reshape(rows, k).to(torch.int8), scale
+def _op_group(g: int, k: int) -> Group:
+    """A manifest group size (resolved; 0 or K = per-channel) as an op group."""
+    return PER_CHANNEL if g in (0, k) else int(g)
 
 
 class Linear(torch.nn.Module):
-    """y = x W^T (+ b) with W and x quantized to INT4, run by apex4's kernels.
+    """y = x W^T (+ b) with x and W quantized to INT4, computed by apex4
+    kernels (`backend="apex4"`, CUDA tensors) or by the same math in torch
+    (`backend="torch"`, any device)."""
 
-    `backend="apex4"` launches the generated kernels (CUDA tensors, f16);
-    `backend="torch"` computes the same quantized math with torch ops, for
-    CPUs and for checking."""
-
-    def __init__(self, in_features: int, out_features: int, a_group: int, w_group: int,
-                 manifest: dict | None, bias: torch.Tensor | None, backend: str):
+    def __init__(self, in_features: int, out_features: int, a_group: Group, w_group: Group,
+                 backend: str = "torch", manifest: Optional[Dict[str, Any]] = None,
+                 bias: bool = False, device: Any = None):
         super().__init__()
-        self.in_features, self.out_features = in_features, out_features
+        if backend not in ("apex4", "torch"):
+            raise ValueError(f"backend must be 'apex4' or 'torch', not {backend!r}")
+        if backend == "apex4" and manifest is None:
+            raise ValueError("backend 'apex4' needs the compiled kernels' manifest")
+        k, n = in_features, out_features
+        self.in_features, self.out_features = k, n
         self.a_group, self.w_group = a_group, w_group
-        self.backend = backend
-        self.manifest = manifest
-        self._module = None
-        self.register_buffer("bias", bias)
+        self.backend, self.manifest = backend, manifest
+        cols = k // group_length(w_group, k)
+        group_length(a_group, k)
+        self.register_buffer("w_packed", torch.zeros(n, k // 2, dtype=torch.uint8, device=device))
+        self.register_buffer("w_scales", torch.zeros(n, cols, dtype=torch.float32, device=device))
+        self.register_buffer("bias", torch.zeros(n, device=device) if bias else None)
 
     @classmethod
-    def from_float(cls, linear: torch.nn.Linear, granularity="auto", target: str | None = None,
-                   backend: str | None = None) -> "Linear":
+    def from_float(cls, linear: torch.nn.Linear, granularity: Granularity = "auto",
+                   target: Optional[str] = None, backend: Optional[str] = None) -> "Linear":
+        """Quantizes `linear`'s weights once. granularity: a group size (a power
+        of two >= 16), 'per_channel', 'auto' (the cost model chooses for
+        `target`), or an (activation, weight) pair of those. backend defaults
+        to 'apex4' for CUDA weights and 'torch' otherwise."""
         n, k = linear.weight.shape
-        target = target or "h100"
-        if isinstance(granularity, tuple):
-            a_group, w_group = granularity
-        else:
-            a_group = w_group = granularity
-        manifest = compile_module(linear_module(n, k, a_group, w_group), target=target,
-                                  name="linear")
-        ga, gw = _plan_groups(manifest, k)
-        if backend is None:
-            backend = "apex4" if linear.weight.is_cuda else "torch"
-        bias = None if linear.bias is None else linear.bias.detach().clone()
-        layer = cls(k, n, ga, gw, manifest, bias, backend)
-        w = linear.weight.detach().float().cpu().numpy()
-        qw, sw = quantize(w, _as_group(gw, k))
         device = linear.weight.device
-        layer.register_buffer("w_packed", torch.from_numpy(pack_int4(qw)).to(device))
-        layer.register_buffer("w_scales", torch.from_numpy(np.ascontiguousarray(sw)).to(device))
-        layer.register_buffer("w_q", torch.from_numpy(qw).to(device) if backend == "torch" else None)
+        backend = backend or ("apex4" if device.type == "cuda" else "torch")
+        a_group, w_group = _split(granularity)
+        manifest = None
+        if backend == "apex4" or "auto" in (a_group, w_group):
+            manifest = compile_linear(n, k, a_group, w_group, target or default_target(device))
+            matmul = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
+            a_group = _op_group(matmul["a_group"], k)
+            w_group = _op_group(matmul["w_group"], k)
+        layer = cls(k, n, a_group, w_group, backend, manifest if backend == "apex4" else None,
+                    linear.bias is not None, device)
+        with torch.no_grad():
+            qw, sw = torch_ops.quantize(linear.weight, w_group)
+            layer.w_packed.copy_(torch_ops.pack_int4(qw))
+            layer.w_scales.copy_(sw)
+            if linear.bias is not None:
+                layer.bias = linear.bias.detach().clone()
         return layer
 
     def plan(self) -> str:
         """The plan the cost model chose, as the compiler recorded it."""
-        return "; ".join(p["plan"] for p in self.manifest["plans"])
-
-    def _kernels(self):
-        if self._module is None:
-            from .runtime import Module
-            self._module = Module(self.manifest)
-        return self._module
+        if self.manifest is None:
+            return "(torch backend: no kernels)"
+        return "; ".join(p["plan"] for p in self.manifest.get("plans", []))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        shape = x.shape
+        if x.shape[-1] != self.in_features:
+            raise ValueError(f"expected {self.in_features} input features, got {x.shape[-1]}")
         x2 = x.reshape(-1, self.in_features)
-        m = x2.shape[0]
         if self.backend == "torch":
-            qa, sa = torch_quantize(x2, self.a_group)
-            y = _torch_matmul(qa, sa, self.w_q, self.w_scales, self.a_group, self.w_group)
-            y = y.to(x.dtype)
+            qw = torch_ops.unpack_int4(self.w_packed)
+            y = torch_ops.linear(x2, qw, self.w_scales, self.a_group, self.w_group).to(x.dtype)
         else:
-            module = self._kernels()
-            x16 = x2.to(torch.float16).contiguous()
-            q = torch.empty(m, self.in_features // 2, dtype=torch.uint8, device=x.device)
-            s = torch.empty(m, self.in_features // self.a_group, dtype=torch.float32, device=x.device)
-            module.quantize_kernel(self.in_features, self.a_group)(m, x16, q, s)
-            y = torch.empty(m, self.out_features, dtype=torch.float16, device=x.device)
-            module.matmul()(m, q, s, self.w_packed, self.w_scales, y)
-            y = y.to(x.dtype)
+            y = self._forward_kernels(x2).to(x.dtype)
         if self.bias is not None:
-            y = y + self.bias
-        return y.reshape(*shape[:-1], self.out_features)
+            y = y + self.bias.to(y.dtype)
+        return y.reshape(*x.shape[:-1], self.out_features)
+
+    def _forward_kernels(self, x2: torch.Tensor) -> torch.Tensor:
+        from .runtime import load_module
+        if not x2.is_cuda:
+            raise ValueError("backend 'apex4' runs on CUDA tensors (use backend='torch')")
+        module = load_module(self.manifest, x2.device.index)
+        matmul = module.matmul()
+        m, k = x2.shape
+        ga = group_length(self.a_group, k)
+        out_dtype = torch.float16 if matmul.info.get("out_type", "f16") == "f16" else torch.float32
+        y = torch.empty(m, self.out_features, dtype=out_dtype, device=x2.device)
+        if m == 0:
+            return y
+        x2 = x2.contiguous()
+        quantize = module.quantize_kernel(k, ga, _IN_TYPES.get(x2.dtype, ""))
+        if quantize is not None:
+            qa = torch.empty(m, k // 2, dtype=torch.uint8, device=x2.device)
+            sa = torch.empty(m, k // ga, dtype=torch.float32, device=x2.device)
+            quantize(m, x2, qa, sa)
+        else:
+            q, sa = torch_ops.quantize(x2, self.a_group)
+            qa = torch_ops.pack_int4(q)
+        matmul(m, qa, sa.contiguous(), self.w_packed, self.w_scales, y)
+        return y
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"a_group={self.a_group}, w_group={self.w_group}, backend={self.backend}")
 
 
-def _torch_matmul(qa, sa, qw, sw, ga, gw):
-    k = qa.shape[1]
-    fine = min(ga, gw)
-    acc = torch.zeros(qa.shape[0], qw.shape[0], dtype=torch.float32, device=qa.device)
-    a, w = qa.double(), qw.double()
-    for j in range(k // fine):
-        lo, hi = j * fine, (j + 1) * fine
-        isum = (a[:, lo:hi] @ w[:, lo:hi].T).float()
-        acc = acc + isum * (sa[:, lo // ga][:, None] * sw[:, lo // gw][None, :])
-    return acc
-
-
-def quantize_model(model: torch.nn.Module, granularity="auto", target: str | None = None,
-                   skip=(r"lm_head",), backend: str | None = None) -> torch.nn.Module:
-    """Replaces the model's nn.Linear layers (except names matching `skip`,
-    and layers the kernels cannot take: K not a multiple of 256) in place."""
-    for name, child in list(model.named_modules()):
-        for attr, layer in list(child.named_children()):
-            full = f"{name}.{attr}" if name else attr
-            if not isinstance(layer, torch.nn.Linear) or any(re.search(p, full) for p in skip):
+def quantize_model(model: torch.nn.Module, granularity: Granularity = "auto",
+                   target: Optional[str] = None, skip: Sequence[str] = (r"(^|\.)lm_head$",),
+                   backend: Optional[str] = None) -> torch.nn.Module:
+    """Replaces, in place, every nn.Linear whose qualified name matches none
+    of the `skip` regexes with apex4.nn.Linear. Layers that cannot be
+    quantized as asked (K odd, a group not dividing K, shapes the compiler
+    rejects) stay in float, with a warning. Returns the model."""
+    for parent_name, parent in list(model.named_modules()):
+        for attr, child in list(parent.named_children()):
+            name = f"{parent_name}.{attr}" if parent_name else attr
+            if not isinstance(child, torch.nn.Linear) or any(re.search(p, name) for p in skip):
                 continue
-            if layer.in_features % 256 or layer.out_features % 2:
-                continue
-            setattr(child, attr, Linear.from_float(layer, granularity, target, backend))
+            try:
+                setattr(parent, attr, Linear.from_float(child, granularity, target, backend))
+            except (ValueError, CompileError) as e:
+                warnings.warn(f"apex4.quantize_model: {name} stays in float: {e}")
     return model

@@ -1,92 +1,160 @@
-"""Loads apex4 cubins with the CUDA driver API (ctypes) and launches them on
-PyTorch CUDA tensors, on the current stream, without copies."""
+"""Loads what apex4-compile writes (manifest + cubin/PTX) with the CUDA driver
+API (apex4.cuda_driver: cuda-python when installed, else ctypes on libcuda)
+and launches the kernels on PyTorch CUDA tensors, on the current stream,
+without copies.
+
+ABI (docs/architecture.md): bare device pointers in the manifest's `params`
+order, then M as an i64. Launch geometry from the manifest's `grid`:
+matmul [TN, TM, SPLIT_K] -> (ceil(N/TN), ceil(M/TM), SPLIT_K); quantize
+[ROWS] -> (ceil(M/ROWS), 1, 1); `block` as written.
+"""
 from __future__ import annotations
 
-import ctypes
 import os
+import threading
+from typing import Any, Dict, List, Optional, Tuple
 
-_driver = None
+from .cuda_driver import driver
 
+_STATIC_SHARED_LIMIT = 48 * 1024
 
-def _cuda():
-    global _driver
-    if _driver is None:
-        _driver = ctypes.CDLL("libcuda.so.1")
-    return _driver
-
-
-def _check(status: int, what: str) -> None:
-    if status != 0:
-        name = ctypes.c_char_p()
-        _cuda().cuGetErrorName(status, ctypes.byref(name))
-        raise RuntimeError(f"{what} failed: {name.value.decode() if name.value else status}")
+_lock = threading.Lock()
+_modules: Dict[Tuple[str, int], "Module"] = {}
 
 
 def _ceil_div(a: int, b: int) -> int:
-    return (a + b - 1) // b
+    return -(-a // b)
+
+
+def _group(value: int, k: int) -> int:
+    return k if value in (0, None) else int(value)
+
+
+def launch_grid(info: Dict[str, Any], m: int) -> Tuple[int, int, int]:
+    """The grid for M rows, from a manifest kernel entry."""
+    grid = info["grid"]
+    if isinstance(grid, dict):  # {"x": ["N", 128], "y": ["M", 128], "z": 1}
+        dims = {"M": m, "N": info.get("n", 0), "K": info.get("k", 0)}
+
+        def axis(v: Any) -> int:
+            return _ceil_div(dims[v[0]], int(v[1])) if isinstance(v, list) else int(v)
+        return (axis(grid["x"]), axis(grid.get("y", 1)), axis(grid.get("z", 1)))
+    if info["kind"] == "matmul":
+        return (_ceil_div(info["n"], grid[0]), _ceil_div(m, grid[1]),
+                int(grid[2]) if len(grid) > 2 else 1)
+    return (_ceil_div(m, grid[0]), 1, 1)
+
+
+def _expected(info: Dict[str, Any], m: int) -> Dict[str, Tuple[int, Tuple[str, ...]]]:
+    """Per parameter: (elements needed, accepted torch dtype names)."""
+    k = info["k"]
+    if info["kind"] == "matmul":
+        n = info["n"]
+        ga, gw = _group(info["a_group"], k), _group(info["w_group"], k)
+        out = "float16" if info.get("out_type", "f16") == "f16" else "float32"
+        return {"A": (m * k // 2, ("uint8", "int8")), "SA": (m * (k // ga), ("float32",)),
+                "W": (n * k // 2, ("uint8", "int8")), "SW": (n * (k // gw), ("float32",)),
+                "C": (m * n, (out,))}
+    g = _group(info["group"], k)
+    x = {"f16": "float16", "bf16": "bfloat16", "f32": "float32"}[info.get("in_type", "f16")]
+    return {"X": (m * k, (x,)), "Q": (m * k // 2, ("uint8", "int8")),
+            "S": (m * (k // g), ("float32",))}
 
 
 class Kernel:
-    """One kernel of a manifest, launchable as kernel(m, *tensors)."""
+    """One kernel of a loaded manifest: kernel(m, *tensors) in `params` order
+    (without M), or kernel(m, **{param: tensor})."""
 
-    def __init__(self, module: "Module", info: dict):
+    def __init__(self, module: "Module", info: Dict[str, Any]):
         self.info = info
-        self._function = ctypes.c_void_p()
-        _check(_cuda().cuModuleGetFunction(ctypes.byref(self._function), module.handle,
-                                           info["name"].encode()), "cuModuleGetFunction")
+        self.device = module.device
+        self.params: List[str] = list(info["params"])
+        self._function = driver().get_function(module.handle, info["name"])
+        shared = int(info.get("shared_bytes", 0))
+        if shared > _STATIC_SHARED_LIMIT:
+            driver().set_max_dynamic_shared(self._function, shared)
 
-    def grid(self, m: int) -> tuple[int, int, int]:
-        g = self.info["grid"]
-        if self.info["kind"] == "matmul":
-            return (_ceil_div(self.info["n"], g[0]), _ceil_div(m, g[1]), g[2])
-        return (_ceil_div(m, g[0]), 1, 1)
-
-    def __call__(self, m: int, *tensors, stream: int | None = None) -> None:
+    def __call__(self, m: int, *tensors: Any, stream: Optional[int] = None, **named: Any) -> None:
         import torch
-        if m <= 0:
+        names = [p for p in self.params if p != "M"]
+        if tensors and named:
+            raise TypeError("pass the tensors either positionally or by name")
+        if named:
+            missing = set(names) - set(named)
+            if missing:
+                raise TypeError(f"missing kernel arguments {sorted(missing)}")
+            tensors = tuple(named[p] for p in names)
+        if len(tensors) != len(names):
+            raise TypeError(f"{self.info['name']} takes {names}, got {len(tensors)} tensors")
+        if m < 0 or m > int(self.info.get("max_m", 1 << 24)):
+            raise ValueError(f"M = {m} outside [0, {self.info.get('max_m', 1 << 24)}]")
+        if m == 0:
             return
-        if m >= self.info.get("max_m", 1 << 24):
-            raise ValueError(f"M = {m} exceeds the kernel's limit {self.info['max_m']}")
-        for t in tensors:
-            if not (t.is_cuda and t.is_contiguous()):
-                raise ValueError("apex4 kernels take contiguous CUDA tensors")
-        args = [ctypes.c_void_p(t.data_ptr()) for t in tensors] + [ctypes.c_int64(m)]
-        params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
+        grid = launch_grid(self.info, m)
+        if self.info["kind"] == "matmul" and grid[2] != 1:
+            raise NotImplementedError("split_k > 1 kernels: the output contract is not defined yet")
+        expected = _expected(self.info, m)
+        device = tensors[0].device
+        for name, t in zip(names, tensors):
+            need, dtypes = expected[name]
+            if not (t.is_cuda and t.is_contiguous() and t.device == device):
+                raise ValueError(f"{name}: apex4 kernels take contiguous CUDA tensors on one device")
+            if str(t.dtype).replace("torch.", "") not in dtypes or t.numel() < need:
+                raise ValueError(f"{name}: need >= {need} elements of {dtypes}, "
+                                 f"got {t.dtype} x {t.numel()}")
+        if device.index != self.device:
+            raise ValueError(f"tensors on {device}, kernels loaded on cuda:{self.device}")
+        if self.params[-1] != "M" or self.params.count("M") != 1:
+            raise ValueError(f"unsupported parameter list {self.params} (M must come last)")
+        pointers = [t.data_ptr() for t in tensors]
         if stream is None:
-            stream = torch.cuda.current_stream().cuda_stream
-        gx, gy, gz = self.grid(m)
-        bx, by, bz = self.info["block"]
-        _check(_cuda().cuLaunchKernel(self._function, gx, gy, gz, bx, by, bz,
-                                      self.info.get("shared_bytes", 0), ctypes.c_void_p(stream),
-                                      params, None), "cuLaunchKernel")
+            stream = torch.cuda.current_stream(device).cuda_stream
+        with torch.cuda.device(device):  # the function's context must be current
+            driver().launch(self._function, grid, self.info["block"],
+                            int(self.info.get("shared_bytes", 0)), stream, pointers, m)
 
 
 class Module:
-    """A compiled manifest (apex4.compiler.compile_module) loaded on the
-    current device."""
+    """A compiled manifest (apex4.compiler.compile_module), loaded into the
+    primary context of a CUDA device (the current one by default)."""
 
-    def __init__(self, manifest: dict):
+    def __init__(self, manifest: Dict[str, Any], device: Optional[int] = None):
         import torch
-        torch.cuda.init()
-        torch.cuda.current_device()
-        torch.empty(1, device="cuda")  # makes the primary context current
-        path = os.path.join(manifest["directory"], manifest["cubin"] or manifest["ptx"])
-        data = open(path, "rb").read()
-        if path.endswith(".ptx"):
-            data += b"\0"
-        self.handle = ctypes.c_void_p()
-        _check(_cuda().cuModuleLoadData(ctypes.byref(self.handle), ctypes.c_char_p(data)),
-               "cuModuleLoadData")
-        self.kernels = {k["kind"] if k["kind"] == "matmul" else f"quantize_k{k['k']}_g{k['group']}": Kernel(self, k)
-                        for k in manifest["kernels"]}
-
-    def kernel(self, kind: str) -> Kernel:
-        return self.kernels[kind]
-
-    def quantize_kernel(self, k: int, group: int) -> Kernel:
-        return self.kernels[f"quantize_k{k}_g{group}"]
+        self.device = torch.cuda.current_device() if device is None else int(device)
+        with torch.cuda.device(self.device):
+            torch.empty(1, device="cuda")  # makes the device's primary context current
+            image = manifest.get("cubin") or manifest["ptx"]
+            with open(os.path.join(manifest["directory"], image), "rb") as f:
+                data = f.read()
+            if image.endswith(".ptx"):
+                data += b"\0"  # the driver JIT-compiles NUL-terminated PTX
+            self.handle = driver().load_module(data)
+            self.kernels = {k["name"]: Kernel(self, k) for k in manifest["kernels"]}
+        self.manifest = manifest
 
     def matmul(self) -> Kernel:
-        return self.kernels["matmul"]
+        found = [k for k in self.kernels.values() if k.info["kind"] == "matmul"]
+        if len(found) != 1:
+            raise LookupError(f"expected one matmul kernel, found {len(found)}")
+        return found[0]
+
+    def quantize_kernel(self, k: int, group: int, in_type: str = "f16") -> Optional[Kernel]:
+        """The quantize kernel for rows of K values at `group` (K = per-channel)
+        from in_type inputs, or None when the manifest has none."""
+        for kern in self.kernels.values():
+            info = kern.info
+            if (info["kind"] == "quantize" and info["k"] == k and _group(info["group"], k) == group
+                    and info.get("in_type", "f16") == in_type):
+                return kern
+        return None
 
 
+def load_module(manifest: Dict[str, Any], device: Optional[int] = None) -> Module:
+    """A Module per (manifest directory, device), loaded once per process."""
+    import torch
+    index = torch.cuda.current_device() if device is None else int(device)
+    key = (manifest["directory"], index)
+    with _lock:
+        if key not in _modules:
+            _modules[key] = Module(manifest, index)
+        return _modules[key]

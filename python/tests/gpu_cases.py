@@ -1,0 +1,27 @@
+"""The layers the GPU tests compile (n, k, a_group, w_group), for target h100.
+
+A GPU machine has no compiler: fill a cache here and carry it over,
+    APEX4_CACHE_DIR=python/build/gpu-cache python3 python/tests/gpu_cases.py
+then run the tests there with the same APEX4_CACHE_DIR.
+"""
+import os
+import sys
+
+TARGET = "h100"
+LAYERS = [
+    (512, 1024, 128, 128),
+    (768, 1024, 64, "per_channel"),
+    (512, 1024, "per_channel", "per_channel"),
+    (256, 2048, "per_channel", 256),
+    (4096, 4096, 128, 128),
+]
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from apex4.compiler import cache_dir, compile_linear
+    for n, k, ga, gw in LAYERS:
+        manifest = compile_linear(n, k, ga, gw, target=TARGET)
+        print(n, k, ga, gw, "->", manifest["directory"])
+    ptx_only = compile_linear(*LAYERS[0], target=TARGET, cubin=False)  # driver JIT path
+    print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])
+    print("cache:", cache_dir())
