@@ -57,6 +57,12 @@ def cases():
     small = [1, 7, 128, 1000]
     yield ("mm_n4096_k4096_g128_s8_magic", "sm_90a",
            matmul_module(4096, 4096, 128, 128, "f16", plan()), big, True)
+    # The tile the H100 prefers with the fast generator (two CTAs per SM).
+    yield ("mm_n4096_k4096_g128_s8_t128x64x128", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", plan(tn=64, tk=128, wm=2, wn=2)), big, True)
+    yield ("mm_n4096_k4096_pc_t128x64x128", "sm_90a",
+           matmul_module(4096, 4096, "pc", "pc", "f16",
+                         plan(placement="epilogue", tn=64, tk=128, wm=2, wn=2)), small, True)
     yield ("mm_n4096_k4096_g64_s8_cvt", "sm_90a",
            matmul_module(4096, 4096, 64, 64, "f16", plan(convert="cvt")), small, True)
     yield ("mm_n4096_k4096_g32_s8_magic", "sm_90a",

@@ -36,6 +36,11 @@ def ConvertAPEX4ToGPU : Pass<"convert-apex4-to-gpu", "::mlir::ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target chip (sm_80, sm_86, sm_89, sm_90, sm_90a)">,
+    Option<"generator", "generator", "std::string", /*default=*/"\"fast\"",
+           "Matmul kernel generator: 'fast' (swizzled shared memory, "
+           "ldmatrix.x4 prefetched across the K-tile barrier, 3-op unpack, "
+           "FMA dequantization; plans it cannot build fall back to 'basic') "
+           "or 'basic'">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

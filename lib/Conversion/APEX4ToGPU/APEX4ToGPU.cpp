@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "apex4/Conversion/APEX4ToGPU/FastMatmulKernel.h"
 #include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
 #include "apex4/Conversion/Passes.h"
 #include "apex4/Dialect/APEX4/IR/APEX4Ops.h"
@@ -71,9 +72,12 @@ struct ConvertAPEX4ToGPU
     spec.wGroup = op.getWGroup().resolve(k);
     spec.outType = op.getType().getElementType();
     spec.plan = plan;
-    if (std::optional<std::string> problem = checkMatmulSpec(spec, chip))
-      return op.emitError() << "cannot generate a kernel for " << chip << ": "
-                            << *problem;
+    // The fast generator when it can build the plan, else the basic one.
+    bool fast = generator == "fast" && !checkFastMatmulSpec(spec, chip);
+    if (!fast)
+      if (std::optional<std::string> problem = checkMatmulSpec(spec, chip))
+        return op.emitError() << "cannot generate a kernel for " << chip
+                              << ": " << *problem;
     spec.name = llvm::formatv(
         "apex4_matmul_n{0}_k{1}_a{2}_w{3}_{4}_{5}_{6}_{7}x{8}x{9}_w{10}x{11}_"
         "s{12}_{13}",
@@ -83,8 +87,14 @@ struct ConvertAPEX4ToGPU
         plan.getTileN(), plan.getTileK(), plan.getWarpsM(), plan.getWarpsN(),
         plan.getStages(), typeName(spec.outType));
     gpu::GPUModuleOp module = kernelModule(builder);
-    if (!module.lookupSymbol(spec.name))
-      buildMatmulKernel(builder, module, spec);
+    if (fast)
+      spec.name += "_fast";
+    if (!module.lookupSymbol(spec.name)) {
+      if (!fast)
+        buildMatmulKernel(builder, module, spec);
+      else if (failed(buildFastMatmulKernel(builder, module, spec, chip)))
+        return op.emitError("fast matmul kernel generation failed");
+    }
     pointAt(op, spec.name);
     return success();
   }
@@ -117,6 +127,12 @@ struct ConvertAPEX4ToGPU
       getOperation().emitError()
           << "convert-apex4-to-gpu: unsupported chip '" << chip
           << "'; expected one of sm_80, sm_86, sm_89, sm_90, sm_90a";
+      return signalPassFailure();
+    }
+    if (generator != "fast" && generator != "basic") {
+      getOperation().emitError()
+          << "convert-apex4-to-gpu: unknown generator '" << generator
+          << "'; expected fast or basic";
       return signalPassFailure();
     }
     OpBuilder builder(&getContext());

@@ -1,4 +1,4 @@
-// RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a" -verify-diagnostics | FileCheck %s
+// RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a generator=basic" -verify-diagnostics | FileCheck %s
 
 // Hopper path, g128: cp.async into a 3-stage ring, 8 INT4 values per i32
 // split into even/odd nibbles sign-extended to bytes (mask 0x0F0F0F0F, then

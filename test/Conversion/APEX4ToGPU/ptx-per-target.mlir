@@ -26,7 +26,8 @@
 // Hopper: no s4 MMA (it would be emulated), INT4 -> INT8 unpack + s8 MMA.
 // SM90: .target sm_90a
 // SM90-NOT: .s4.s4
-// SM90: and.b32 {{.*}}252645135;
+// SM90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// SM90: and.b32 {{.*}}-252645136;
 // SM90: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
 // SM90-NOT: .s4.s4
 

@@ -31,15 +31,23 @@ def cdiv(a, b):
     return (a + b - 1) // b
 
 
-def reference(qa, sa, qw, sw, g):
+def reference(qa, sa, qw, sw, ga, gw):
     k = qa.shape[1]
+    g = min(ga, gw)
     a64, w64 = qa.double(), qw.double()
     acc = torch.zeros(qa.shape[0], qw.shape[0], dtype=torch.float32, device=qa.device)
     for j in range(k // g):
         lo, hi = j * g, (j + 1) * g
         isum = (a64[:, lo:hi] @ w64[:, lo:hi].T).float()
-        acc = acc + isum * (sa[:, j][:, None] * sw[:, j][None, :])
+        acc = acc + isum * (sa[:, lo // ga][:, None] * sw[:, lo // gw][None, :])
     return acc
+
+
+def groups(cs):
+    k = cs["k"]
+    ga = cs.get("a_group", cs.get("group", 0)) or k
+    gw = cs.get("w_group", cs.get("group", 0)) or k
+    return ga, gw
 
 
 def f16_ulp(x):
@@ -59,24 +67,24 @@ class Kernel:
         self.fn(grid, (cs["threads"], 1, 1), tuple(args))
 
 
-def inputs(m, n, k, g, gen, unit=False):
+def inputs(m, n, k, ga, gw, gen, unit=False):
     qa = torch.randint(-8, 8, (m, k), device="cuda", generator=gen, dtype=torch.int32)
     qw = torch.randint(-8, 8, (n, k), device="cuda", generator=gen, dtype=torch.int32)
     if unit:
-        sa = torch.ones(m, k // g, device="cuda")
-        sw = torch.ones(n, k // g, device="cuda")
+        sa = torch.ones(m, k // ga, device="cuda")
+        sw = torch.ones(n, k // gw, device="cuda")
     else:
-        sa = torch.rand(m, k // g, device="cuda", generator=gen) * 0.002 + 0.0001
-        sw = torch.rand(n, k // g, device="cuda", generator=gen) * 0.002 + 0.0001
+        sa = torch.rand(m, k // ga, device="cuda", generator=gen) * 0.002 + 0.0001
+        sw = torch.rand(n, k // gw, device="cuda", generator=gen) * 0.002 + 0.0001
     return qa, sa, qw, sw
 
 
 def check(kern, m, gen):
     cs = kern.case
     n, k = cs["n"], cs["k"]
-    g = cs["group"] or k
+    ga, gw = groups(cs)
     exact = cs.get("exact", False)
-    qa, sa, qw, sw = inputs(m, n, k, g, gen, unit=exact)
+    qa, sa, qw, sw = inputs(m, n, k, ga, gw, gen, unit=exact)
     if m > 3 and not exact:
         qa[1].fill_(-8)  # worst-case magnitudes: -8 x -8 over a whole group
         qw[2].fill_(-8)
@@ -89,7 +97,7 @@ def check(kern, m, gen):
         ref = (qa.double() @ qw.double().T)
         ok = bool(torch.equal(got.double(), ref))
         return ok, float((got.double() - ref).abs().max())
-    ref = reference(qa, sa, qw, sw, g)
+    ref = reference(qa, sa, qw, sw, ga, gw)
     tol = f16_ulp(ref) + 1e-7 if dt == torch.float16 else 2e-6 * (ref.abs() + ref.abs().mean()) + 1e-30
     err = (got - ref).abs()
     ok = bool(torch.isfinite(got).all()) and bool((err <= tol).all())
@@ -115,15 +123,19 @@ def main():
     p.add_argument("dir")
     p.add_argument("--time-m", type=int, nargs="*", default=[4096, 8192])
     p.add_argument("--json")
+    p.add_argument("--only", default="", help="cases whose name starts with this")
+    p.add_argument("--no-time", action="store_true")
+    p.add_argument("--ms", type=int, nargs="*", help="override the M values checked")
     a = p.parse_args()
-    cases = json.load(open(os.path.join(a.dir, "cases.json")))
+    cases = [c for c in json.load(open(os.path.join(a.dir, "cases.json")))
+             if c["case"].startswith(a.only)]
     gen = torch.Generator(device="cuda")
     gen.manual_seed(7)
     print("device:", torch.cuda.get_device_name())
     results, fails, fp16 = [], 0, {}
     for cs in cases:
         kern = Kernel(a.dir, cs)
-        for m in cs.get("ms", [1, 7, 128, 1000]):
+        for m in a.ms or cs.get("ms", [1, 7, 128, 1000]):
             ok, worst = check(kern, m, gen)
             fails += not ok
             results.append({"case": cs["case"], "m": m, "ok": ok, "worst": worst})
@@ -132,13 +144,13 @@ def main():
     print(f"{len(results) - fails} passed, {fails} failed")
     rows = []
     for cs in cases:
-        if not cs.get("time"):
+        if not cs.get("time") or a.no_time:
             continue
         kern = Kernel(a.dir, cs)
         n, k = cs["n"], cs["k"]
-        g = cs["group"] or k
-        for m in a.time_m:
-            qa, sa, qw, sw = inputs(m, n, k, g, gen)
+        ga, gw = groups(cs)
+        for m in cs.get("time_m", a.time_m):
+            qa, sa, qw, sw = inputs(m, n, k, ga, gw, gen)
             A, W = pack_int4(qa), pack_int4(qw)
             c = torch.empty((m, n), dtype=torch.float16 if cs["out"] == "f16" else torch.float32, device="cuda")
             ms = median_ms(lambda: kern.launch(m, A, sa, W, sw, c))

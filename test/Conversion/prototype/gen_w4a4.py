@@ -5,9 +5,9 @@
 This is a design reference, not part of the compiler: it was used to try the
 kernel structure on the H100 before it went into
 lib/Conversion/APEX4ToGPU/MatmulKernel.cpp. The kernel is long but regular
-(16 fragments x 2 K steps of MMAs, fully unrolled), so the text is printed by
-this script rather than typed; w4a4_n4096_k4096_g128_s8.mlir next to it is
-one output, kept for reading.
+(16 fragments x 4 K steps of MMAs, fully unrolled), so the text is printed by
+this script rather than typed; w4a4_sm90_s8.mlir and w4a4_sm80_s4.mlir next
+to it are two outputs, kept for reading (and lowered to PTX by lit).
 
 Kernel ABI (docs/architecture.md): (A, SA, W, SW, C, M), bare pointers + i64.
 Structure:

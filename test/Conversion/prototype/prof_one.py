@@ -10,9 +10,10 @@ d, name = sys.argv[1], sys.argv[2]
 m = int(sys.argv[3]) if len(sys.argv) > 3 else 8192
 cs = [c for c in json.load(open(os.path.join(d, "cases.json"))) if c["case"] == name][0]
 kern = Kernel(d, cs)
-g = cs["group"] or cs["k"]
+from check_prototype import groups
+ga, gw = groups(cs)
 gen = torch.Generator(device="cuda"); gen.manual_seed(1)
-qa, sa, qw, sw = inputs(m, cs["n"], cs["k"], g, gen)
+qa, sa, qw, sw = inputs(m, cs["n"], cs["k"], ga, gw, gen)
 A, W = pack_int4(qa), pack_int4(qw)
 c = torch.empty((m, cs["n"]), dtype=torch.float16, device="cuda")
 for _ in range(3):
