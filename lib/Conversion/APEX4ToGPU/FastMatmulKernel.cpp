@@ -685,20 +685,6 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 
-  auto str = [&](StringRef s) { return b.getStringAttr(s); };
-  NamedAttrList info;
-  info.append("kind", str("matmul"));
-  info.append("n", b.getI64IntegerAttr(n));
-  info.append("k", b.getI64IntegerAttr(k));
-  info.append("a_group", b.getI64IntegerAttr(spec.aGroup));
-  info.append("w_group", b.getI64IntegerAttr(spec.wGroup));
-  info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
-  info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
-  info.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
-  info.append("grid", b.getDenseI64ArrayAttr(
-                          {plan.getTileN(), plan.getTileM(), plan.getSplitK()}));
-  info.append("shared_bytes", b.getI64IntegerAttr(0));
-  info.append("max_m", b.getI64IntegerAttr(kMaxRows));
-  func->setAttr("apex4.kernel_info", info.getDictionary(ctx));
+  attachMatmulKernelInfo(b, func, spec);
   return func;
 }

@@ -460,6 +460,27 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
   return std::nullopt;
 }
 
+void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
+                                          const MatmulKernelSpec &spec) {
+  PlanAttr plan = spec.plan;
+  auto str = [&](StringRef s) { return b.getStringAttr(s); };
+  NamedAttrList info;
+  info.append("kind", str("matmul"));
+  info.append("n", b.getI64IntegerAttr(spec.n));
+  info.append("k", b.getI64IntegerAttr(spec.k));
+  info.append("a_group", b.getI64IntegerAttr(spec.aGroup));
+  info.append("w_group", b.getI64IntegerAttr(spec.wGroup));
+  info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
+  info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
+  info.append("block", b.getDenseI64ArrayAttr({spec.threads(), 1, 1}));
+  info.append("grid", b.getDenseI64ArrayAttr(
+                          {plan.getTileN(), plan.getTileM(), plan.getSplitK()}));
+  // All shared memory is static; no dynamic bytes at launch.
+  info.append("shared_bytes", b.getI64IntegerAttr(0));
+  info.append("max_m", b.getI64IntegerAttr(kMaxRows));
+  func->setAttr("apex4.kernel_info", info.getDictionary(b.getContext()));
+}
+
 gpu::GPUFuncOp mlir::apex4::buildMatmulKernel(OpBuilder &builder,
                                               gpu::GPUModuleOp module,
                                               const MatmulKernelSpec &spec) {
@@ -523,20 +544,6 @@ gpu::GPUFuncOp mlir::apex4::buildMatmulKernel(OpBuilder &builder,
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 
-  auto str = [&](StringRef s) { return b.getStringAttr(s); };
-  NamedAttrList info;
-  info.append("kind", str("matmul"));
-  info.append("n", b.getI64IntegerAttr(n));
-  info.append("k", b.getI64IntegerAttr(k));
-  info.append("a_group", b.getI64IntegerAttr(spec.aGroup));
-  info.append("w_group", b.getI64IntegerAttr(spec.wGroup));
-  info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
-  info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
-  info.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
-  info.append("grid", b.getDenseI64ArrayAttr(
-                          {plan.getTileN(), plan.getTileM(), plan.getSplitK()}));
-  info.append("shared_bytes", b.getI64IntegerAttr(0));
-  info.append("max_m", b.getI64IntegerAttr(kMaxRows));
-  func->setAttr("apex4.kernel_info", info.getDictionary(ctx));
+  attachMatmulKernelInfo(b, func, spec);
   return func;
 }

@@ -53,6 +53,11 @@ std::optional<std::string> checkMatmulSpec(const MatmulKernelSpec &spec,
                                            StringRef chip);
 std::optional<std::string> checkQuantizeSpec(const QuantizeKernelSpec &spec);
 
+/// Records the launch facts of a matmul kernel (`apex4.kernel_info`) for
+/// apex4-compile's manifest; every matmul generator calls it.
+void attachMatmulKernelInfo(OpBuilder &builder, gpu::GPUFuncOp func,
+                            const MatmulKernelSpec &spec);
+
 /// Builds the kernel into `module` and attaches `apex4.kernel_info`.
 gpu::GPUFuncOp buildMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                  const MatmulKernelSpec &spec);
