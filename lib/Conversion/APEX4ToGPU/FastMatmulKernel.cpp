@@ -550,28 +550,11 @@ struct FastMatmulEmitter {
 std::optional<std::string>
 mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
                                  StringRef chip) {
+  if (std::optional<std::string> problem = checkPlanIsGenerated(spec, chip))
+    return problem;
   PlanAttr plan = spec.plan;
   auto message = [](const llvm::Twine &text) { return text.str(); };
-  bool hopper = chip.starts_with("sm_9") || chip.starts_with("sm_10");
-  switch (plan.getPath()) {
-  case MmaPath::S4MmaSync:
-    if (hopper)
-      return message("plan path s4_mma_sync is emulated in software on " +
-                     chip + " (about 28x slower than s8); use s8_mma_sync");
-    break;
-  case MmaPath::S8MmaSync:
-    break;
-  case MmaPath::S8Wgmma:
-    return message("plan path s8_wgmma is not generated yet; use s8_mma_sync");
-  }
-  if (plan.getPlacement() == DequantPlacement::OperandFold)
-    return message("plan placement operand_fold is not generated yet");
   int64_t fine = spec.fineGroup();
-  if (plan.getPlacement() == DequantPlacement::Epilogue && fine != spec.k)
-    return message("plan placement epilogue needs per-channel scales on both "
-                   "operands");
-  if (plan.getSplitK() != 1)
-    return message("plan split_k > 1 is not generated yet");
   int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
   int64_t wm = plan.getWarpsM(), wn = plan.getWarpsN();
   bool s4 = plan.getPath() == MmaPath::S4MmaSync;

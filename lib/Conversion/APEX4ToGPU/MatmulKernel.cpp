@@ -409,7 +409,8 @@ struct MatmulEmitter {
 } // namespace
 
 std::optional<std::string>
-mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
+mlir::apex4::checkPlanIsGenerated(const MatmulKernelSpec &spec,
+                                  StringRef chip) {
   PlanAttr plan = spec.plan;
   auto message = [](const llvm::Twine &text) { return text.str(); };
   bool hopper = chip.starts_with("sm_90") || chip.starts_with("sm_100");
@@ -432,6 +433,15 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
                    "operands");
   if (plan.getSplitK() != 1)
     return message("plan split_k > 1 is not generated yet");
+  return std::nullopt;
+}
+
+std::optional<std::string>
+mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
+  if (std::optional<std::string> problem = checkPlanIsGenerated(spec, chip))
+    return problem;
+  PlanAttr plan = spec.plan;
+  auto message = [](const llvm::Twine &text) { return text.str(); };
   int64_t stepK = plan.getPath() == MmaPath::S4MmaSync ? 64 : 32;
   if (spec.fineGroup() % stepK != 0)
     return message("group size " + llvm::Twine(spec.fineGroup()) +

@@ -47,6 +47,11 @@ struct QuantizeKernelSpec {
   static constexpr int64_t kRowsPerBlock = 4;
 };
 
+/// The checks every matmul generator shares: the path runs natively on
+/// `chip` and the placement / split-K are generated at all.
+std::optional<std::string> checkPlanIsGenerated(const MatmulKernelSpec &spec,
+                                                StringRef chip);
+
 /// Returns a message when the generator cannot build `spec` for `chip`
 /// (e.g. an s4 MMA on sm_90, a group finer than one MMA step), else nullopt.
 std::optional<std::string> checkMatmulSpec(const MatmulKernelSpec &spec,
