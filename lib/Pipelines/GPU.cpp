@@ -34,6 +34,7 @@ void mlir::apex4::buildPlanAndKernelPipeline(OpPassManager &pm,
   APEX4SelectPlanOptions plan;
   plan.targetName = options.target;
   plan.targetFile = options.targetFile;
+  plan.assumedM = options.assumedM;
   pm.addPass(createAPEX4SelectPlan(plan));
   // Apply: linear -> quantize + matmul, then one kernel per op.
   pm.addPass(createAPEX4ExpandLinear());

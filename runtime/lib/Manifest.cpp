@@ -106,7 +106,7 @@ static KernelInfo parseKernel(const JsonValue &k) {
     };
     if (info.isMatmul()) {
       if (grid->size() != 3)
-        throw Error(where + ": matmul grid array is [TN, TM, SPLIT_K]");
+        throw Error(where + ": matmul grid array is [TN, TM, Z]");
       info.grid[0] = GridDim{'N', tile(0)};
       info.grid[1] = GridDim{'M', tile(1)};
       info.grid[2] = GridDim{0, tile(2)};

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 PLAN = ("#apex4.plan<placement = {placement}, convert = {convert}, path = {path}, "
-        "tile = [{tm}, {tn}, {tk}], warps = [{wm}, {wn}], stages = {stages}, split_k = 1>")
+        "tile = [{tm}, {tn}, {tk}], warps = [{wm}, {wn}], stages = {stages}, split_k = {split_k}>")
 
 
 def group_attr(g):
@@ -46,9 +46,14 @@ def quantize_module(k, g, dtype):
 
 
 def plan(path="s8_mma_sync", convert="magic", placement="main_loop",
-         tm=128, tn=128, tk=64, wm=2, wn=4, stages=3):
+         tm=128, tn=128, tk=64, wm=2, wn=4, stages=3, split_k=1):
     return dict(path=path, convert=convert, placement=placement, tm=tm, tn=tn,
-                tk=tk, wm=wm, wn=wn, stages=stages)
+                tk=tk, wm=wm, wn=wn, stages=stages, split_k=split_k)
+
+
+def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop"):
+    return plan(convert="cvt", placement=placement, tm=16, tn=tn, tk=128, wm=1, wn=1,
+                stages=stages, split_k=split_k)
 
 
 # (name, chip, module text, M values to check, timed?)
@@ -88,6 +93,25 @@ def cases():
            [1, 7, 130], False)
     yield ("mm_n4096_k4096_g128_s4_sm80", "sm_80",
            matmul_module(4096, 4096, 128, 128, "f16", plan(path="s4_mma_sync", tk=128)), [1, 7, 128], False)
+    # Split-K (decode) kernels: M tiles of 16, uneven K slices (K = 11008 is
+    # 86 chunks), N tails, every prefetch depth, per-channel and mixed groups.
+    decode = [1, 7, 16, 33]
+    yield ("sk_n4096_k4096_g128_t16_s8", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", split_k_plan()), decode, True)
+    yield ("sk_n11008_k4096_g128_t32_s8", "sm_90a",
+           matmul_module(11008, 4096, 128, 128, "f16", split_k_plan(tn=32)), [1, 16], True)
+    yield ("sk_n4096_k11008_g128_t16_s8", "sm_90a",
+           matmul_module(4096, 11008, 128, 128, "f16", split_k_plan()), [1, 16], True)
+    yield ("sk_n1000_k4096_pc_t24_s4_f32", "sm_90a",
+           matmul_module(1000, 4096, "pc", "pc", "f32",
+                         split_k_plan(tn=24, split_k=4, stages=1, placement="epilogue")),
+           [1, 5, 17], False)
+    yield ("sk_n4096_k4096_a128_wpc_t8_s16", "sm_90a",
+           matmul_module(4096, 4096, 128, "pc", "f16",
+                         split_k_plan(tn=8, split_k=16, stages=2)), [3, 16], False)
+    yield ("sk_n2048_k4096_g256_t32_s5", "sm_90a",
+           matmul_module(2048, 4096, 256, 256, "f16",
+                         split_k_plan(tn=32, split_k=5, stages=4)), [2, 20], False)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)

@@ -41,6 +41,11 @@ static cl::opt<std::string> targetFile(
 static cl::opt<std::string> chip(
     "chip", cl::desc("NVVM chip (default: the target's, e.g. sm_90a for h100)"),
     cl::init(""));
+static cl::opt<int64_t> assumedM(
+    "assumed-m",
+    cl::desc("Rows the planner assumes for a dynamic M (default 4096; 16 "
+             "plans for decode)"),
+    cl::init(4096));
 static cl::opt<bool> noCubin("no-cubin",
                              cl::desc("Write PTX only, do not run ptxas"));
 
@@ -115,6 +120,7 @@ int main(int argc, char **argv) {
   options.target = targetName;
   options.targetFile = targetFile;
   options.chip = chip;
+  options.assumedM = assumedM;
   std::string targetError;
   std::string resolvedChip = apex4::resolveChip(options, targetError);
   if (resolvedChip.empty()) {

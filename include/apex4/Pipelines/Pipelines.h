@@ -25,6 +25,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "chip",
       llvm::cl::desc("NVVM chip for the kernels (default: the target's)"),
       llvm::cl::init("")};
+  PassOptions::Option<int64_t> assumedM{
+      *this, "assumed-m",
+      llvm::cl::desc("Rows the planner assumes for a dynamic M (16: decode)"),
+      llvm::cl::init(4096)};
   PassOptions::Option<std::string> ptxFeatures{
       *this, "features", llvm::cl::desc("NVPTX features (PTX ISA version)"),
       llvm::cl::init("+ptx80")};

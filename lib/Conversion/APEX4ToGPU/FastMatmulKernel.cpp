@@ -558,6 +558,8 @@ mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
   int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
   int64_t wm = plan.getWarpsM(), wn = plan.getWarpsN();
   bool s4 = plan.getPath() == MmaPath::S4MmaSync;
+  if (plan.getSplitK() != 1)
+    return message("split_k > 1 is built by the split-K kernel only");
   int64_t stepK = s4 ? 64 : 32;
   if (fine % stepK != 0)
     return message("group size " + llvm::Twine(fine) + " is finer than one " +

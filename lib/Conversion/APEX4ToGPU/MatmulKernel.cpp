@@ -431,8 +431,6 @@ mlir::apex4::checkPlanIsGenerated(const MatmulKernelSpec &spec,
       spec.fineGroup() != spec.k)
     return message("plan placement epilogue needs per-channel scales on both "
                    "operands");
-  if (plan.getSplitK() != 1)
-    return message("plan split_k > 1 is not generated yet");
   return std::nullopt;
 }
 
@@ -442,6 +440,8 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
     return problem;
   PlanAttr plan = spec.plan;
   auto message = [](const llvm::Twine &text) { return text.str(); };
+  if (plan.getSplitK() != 1)
+    return message("split_k > 1 is built by the split-K kernel only");
   int64_t stepK = plan.getPath() == MmaPath::S4MmaSync ? 64 : 32;
   if (spec.fineGroup() % stepK != 0)
     return message("group size " + llvm::Twine(spec.fineGroup()) +
@@ -483,8 +483,10 @@ void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
   info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
   info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({spec.threads(), 1, 1}));
+  // K slices are warps of one CTA (summed in shared memory), so the grid
+  // has no split dimension.
   info.append("grid", b.getDenseI64ArrayAttr(
-                          {plan.getTileN(), plan.getTileM(), plan.getSplitK()}));
+                          {plan.getTileN(), plan.getTileM(), 1}));
   // All shared memory is static; no dynamic bytes at launch.
   info.append("shared_bytes", b.getI64IntegerAttr(0));
   info.append("max_m", b.getI64IntegerAttr(kMaxRows));

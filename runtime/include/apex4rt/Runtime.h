@@ -9,7 +9,7 @@
 //   - the documented object form {"x": ["N", 128], "y": ["M", 128], "z": 1},
 //     where [dim, tile] means ceil(dim / tile) and dim is N, M or K;
 //   - the array form apex4-compile writes from apex4.kernel_info:
-//     matmul [TN, TM, SPLIT_K] -> (ceil(N/TN), ceil(M/TM), SPLIT_K),
+//     matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 today,
 //     quantize [ROWS_PER_CTA]  -> (ceil(M/ROWS_PER_CTA), 1, 1).
 //
 //===----------------------------------------------------------------------===//

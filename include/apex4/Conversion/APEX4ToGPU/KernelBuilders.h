@@ -30,7 +30,10 @@ struct MatmulKernelSpec {
   Type outType;
   PlanAttr plan;
 
-  int64_t threads() const { return 32 * plan.getWarpsM() * plan.getWarpsN(); }
+  /// Each of the split_k K slices has its own WM x WN warps.
+  int64_t threads() const {
+    return 32 * plan.getWarpsM() * plan.getWarpsN() * plan.getSplitK();
+  }
   int64_t fineGroup() const { return std::min(aGroup, wGroup); }
 };
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Compiles apex4 kernels for the benchmark suite (run on the build machine).
+
+  --sweep-split-k   split-K (decode) kernels over tile N, split_k and stages
+                    for a few shapes: what the cost model's decode terms are
+                    calibrated against (bench/results/h100-split-k-sweep).
+  --planned         for every benchmark shape and each M regime (decode
+                    M = 16, prefill M = 4096), the plan apex4-select-plan
+                    picks for the target with g128 weights and activations:
+                    what a user of apex4 gets.
+Writes <out>/<name>.{mlir,ptx,cubin,json}; bench/bench.py --apex4-artifacts
+<out> times every kernel whose (N, K) matches.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from shapes import MODELS  # noqa: E402
+
+SWEEP_SHAPES = [(4096, 4096), (8192, 8192), (4096, 11008), (1024, 8192), (28672, 8192)]
+
+
+def module(n, k, group, plan=None):
+    s = k // group
+    plan_text = f", plan = {plan}" if plan else ""
+    return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{s}xf32>,
+                 %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{s}xf32>) -> tensor<?x{n}xf16> {{
+  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{group}>, w_group = #apex4.group<{group}>{plan_text}}}
+      : tensor<?x{k}xi4>, tensor<?x{s}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{s}xf32> -> tensor<?x{n}xf16>
+  return %c : tensor<?x{n}xf16>
+}}
+"""
+
+
+def split_k_plan(tn, split_k, stages):
+    return ("#apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, "
+            f"tile = [16, {tn}, 128], warps = [1, 1], stages = {stages}, split_k = {split_k}>")
+
+
+def compile_case(bindir, out, name, text, target, extra=()):
+    src = os.path.join(out, name + ".mlir")
+    with open(src, "w") as f:
+        f.write(text)
+    cmd = [os.path.join(bindir, "apex4-compile"), src, "-o", out, "--name", name,
+           "--target", target, *extra]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bin", required=True, help="apex4 build bin directory")
+    p.add_argument("--out", required=True)
+    p.add_argument("--target", default="h100")
+    p.add_argument("--sweep-split-k", action="store_true")
+    p.add_argument("--planned", action="store_true")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    count = 0
+    if args.sweep_split_k:
+        for n, k in SWEEP_SHAPES:
+            for tn in (16, 32):
+                for split_k in (4, 8, 16):
+                    for stages in (2, 4):
+                        name = f"sk_n{n}_k{k}_t{tn}_s{split_k}_st{stages}"
+                        compile_case(args.bin, args.out, name,
+                                     module(n, k, 128, split_k_plan(tn, split_k, stages)),
+                                     args.target)
+                        count += 1
+    if args.planned:
+        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
+        for n, k in shapes:
+            for regime, m in (("decode", 16), ("prefill", 4096)):
+                name = f"plan_{regime}_n{n}_k{k}"
+                compile_case(args.bin, args.out, name, module(n, k, 128), args.target,
+                             ["--assumed-m", str(m)])
+                count += 1
+    print(f"{count} kernels compiled into {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

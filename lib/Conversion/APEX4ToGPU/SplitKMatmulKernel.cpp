@@ -1,0 +1,415 @@
+//===- SplitKMatmulKernel.cpp - split-K W4A4 kernel for small M --------------===//
+//
+// Layout (docs/codegen.md, "Split-K kernel"):
+//
+//   - CTA (x, y) owns columns [x*TN, x*TN + TN) and rows [y*16, y*16 + 16);
+//     warp s of the `split_k` warps owns the K chunks (128 values each)
+//     [s*C/S, (s+1)*C/S), C = K/128;
+//   - per chunk, lane (g = lane/4, t = lane%4) loads 16 bytes of W row g of
+//     each 8-column fragment and of A rows g and g+8, all at INT4 offset 32t:
+//     register j of the load holds k = 32t + 8j .. 32t + 8j + 7. One
+//     m16n8k32 s8 MMA per register j takes the even nibbles (times 16) as
+//     its k 4t..4t+3 and the odd nibbles as 16+4t..16+4t+3, in A and W
+//     alike, so each MMA adds 256 x the true partial sum of 32 K values (the
+//     factor leaves, exactly, at the store). A chunk lies in one group
+//     because the finer group is a multiple of 128;
+//   - INT32 accumulators cover one group or the part of it in the warp's
+//     slice; at its end the f32 accumulators take fma(f32(acc), sa*sw, .);
+//   - the loads of chunk c + stages - 1, its scales included, are issued
+//     before chunk c's MMAs;
+//   - rows past M and columns past N read clamped (in-range) addresses and
+//     are never stored; partial sums go through shared memory and are added
+//     in slice order by the whole CTA, one rounding into C.
+//
+//===----------------------------------------------------------------------===//
+
+#include "apex4/Conversion/APEX4ToGPU/SplitKMatmulKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::apex4;
+
+namespace {
+
+constexpr int32_t kHighNibbles = int32_t(0xF0F0F0F0u);
+/// Both s8 operands carry a factor 16.
+constexpr int64_t kS8Factor = 256;
+constexpr int64_t kChunkBytes = kSplitKChunk / 2;
+/// Bytes one lane loads per row and chunk.
+constexpr int64_t kLaneBytes = 16;
+
+struct SplitKEmitter {
+  ImplicitLocOpBuilder &b;
+  const MatmulKernelSpec &spec;
+  int64_t tn, slices, fragsN, depth, chunks, chunksPerGroup;
+
+  Value a, sa, w, sw, c, m, partials;
+  Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
+  /// A rows g and g+8, W rows of each fragment (clamped in range).
+  SmallVector<Value> aRows, wRows;
+  /// W scale rows of this lane's accumulator columns, [fn][column].
+  SmallVector<Value> swRows;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, int64_t y) {
+    return y == 1 ? x : arith::MulIOp::create(b, x, idx(y)).getResult();
+  }
+  Value div(Value x, int64_t y) {
+    return y == 1 ? x : arith::DivUIOp::create(b, x, idx(y)).getResult();
+  }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value lessThan(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value minIndex(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  VectorType wordsType() { return VectorType::get({4}, b.getI32Type()); }
+  VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
+  VectorType accFloatType() { return VectorType::get({2, 2}, b.getF32Type()); }
+  Value splat(VectorType type, Attribute element) {
+    return arith::ConstantOp::create(b, type,
+                                     DenseElementsAttr::get(type, element));
+  }
+  Value zeroInt() { return splat(accIntType(), b.getI32IntegerAttr(0)); }
+
+  scf::ForOp forLoop(Value lb, Value ub, ValueRange inits,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    return scf::ForOp::create(
+        b, lb, ub, idx(1), inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, fn(iv, args));
+        });
+  }
+
+  // ---- loads ----
+
+  /// 16 bytes of `row` of `memref` at this lane's offset in chunk `chunk`.
+  Value loadWords(Value memref, Value row, Value chunk) {
+    Value byte = add(mul(chunk, kChunkBytes), laneByte);
+    Value bytes = vector::LoadOp::create(
+        b, VectorType::get({kLaneBytes}, b.getI8Type()), memref,
+        ValueRange{row, byte}, /*nontemporal=*/false, llvm::MaybeAlign(16));
+    return vector::BitCastOp::create(b, wordsType(), bytes);
+  }
+
+  /// Values in flight per chunk: A rows, W fragments, then the scales of the
+  /// chunk's group (A rows, W columns). The scales travel with the data so
+  /// that the group end does not wait for a load.
+  size_t perChunk() const { return 2 + fragsN + 2 + 2 * fragsN; }
+
+  /// Everything chunk min(chunk, C - 1) needs, in perChunk() order.
+  SmallVector<Value> loadChunk(Value chunk) {
+    Value safe = minIndex(chunk, idx(chunks - 1));
+    SmallVector<Value> values;
+    for (Value row : aRows)
+      values.push_back(loadWords(a, row, safe));
+    for (Value row : wRows)
+      values.push_back(loadWords(w, row, safe));
+    Value kStart = mul(safe, kSplitKChunk);
+    Value aColumn = div(kStart, spec.aGroup);
+    Value wColumn = div(kStart, spec.wGroup);
+    for (Value row : aRows)
+      values.push_back(memref::LoadOp::create(b, sa, ValueRange{row, aColumn}));
+    for (Value row : swRows)
+      values.push_back(memref::LoadOp::create(b, sw, ValueRange{row, wColumn}));
+    return values;
+  }
+
+  // ---- MMAs ----
+
+  Value lowTimes16(Value x) {
+    return arith::AndIOp::create(
+        b, arith::ShLIOp::create(b, x, i32(4)), i32(kHighNibbles));
+  }
+  Value highTimes16(Value x) {
+    return arith::AndIOp::create(b, x, i32(kHighNibbles));
+  }
+
+  Value fragment(ArrayRef<Value> words) {
+    auto rowType = VectorType::get({4}, b.getI8Type());
+    auto type = VectorType::get({int64_t(words.size()), 4}, b.getI8Type());
+    Value result = splat(type, b.getI8IntegerAttr(0));
+    for (auto [i, x] : llvm::enumerate(words)) {
+      Value asVector = vector::BroadcastOp::create(
+          b, VectorType::get({1}, b.getI32Type()), x);
+      Value row = vector::BitCastOp::create(b, rowType, asVector);
+      result = vector::InsertOp::create(b, row, result, int64_t(i));
+    }
+    return result;
+  }
+
+  void computeChunk(ArrayRef<Value> words, SmallVector<Value> &accInt) {
+    for (int64_t j = 0; j < 4; ++j) {
+      Value top = vector::ExtractOp::create(b, words[0], j);
+      Value bottom = vector::ExtractOp::create(b, words[1], j);
+      Value aFrag = fragment({lowTimes16(top), lowTimes16(bottom),
+                              highTimes16(top), highTimes16(bottom)});
+      for (int64_t fn = 0; fn < fragsN; ++fn) {
+        Value x = vector::ExtractOp::create(b, words[2 + fn], j);
+        Value bFrag = fragment({lowTimes16(x), highTimes16(x)});
+        accInt[fn] = nvgpu::MmaSyncOp::create(b, aFrag, bFrag, accInt[fn],
+                                              ArrayRef<int64_t>{16, 8, 32});
+      }
+    }
+  }
+
+  // ---- dequantization ----
+
+  /// acc_f += f32(acc_i) * (sa * sw); `current` is the chunk's loadChunk.
+  void dequantize(ArrayRef<Value> current, ArrayRef<Value> accInt,
+                  SmallVector<Value> &accFloat) {
+    ArrayRef<Value> sA = current.slice(2 + fragsN, 2);
+    ArrayRef<Value> sW = current.slice(4 + fragsN, 2 * fragsN);
+    auto contract = arith::FastMathFlags::contract;
+    for (int64_t fn = 0; fn < fragsN; ++fn) {
+      SmallVector<Value> products;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t column = 0; column < 2; ++column)
+          products.push_back(
+              arith::MulFOp::create(b, sA[half], sW[fn * 2 + column]));
+      Value scale = vector::FromElementsOp::create(b, accFloatType(), products);
+      Value value = arith::SIToFPOp::create(b, accFloatType(), accInt[fn]);
+      Value term = arith::MulFOp::create(b, value, scale, contract);
+      accFloat[fn] = arith::AddFOp::create(b, accFloat[fn], term, contract);
+    }
+  }
+
+  // ---- cross-slice reduction ----
+
+  void storePartials(ArrayRef<Value> accFloat) {
+    for (int64_t fn = 0; fn < fragsN; ++fn)
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t column = 0; column < 2; ++column) {
+          Value value = vector::ExtractOp::create(
+              b, accFloat[fn], ArrayRef<int64_t>{half, column});
+          Value row = add(groupId, half * 8);
+          Value col = add(mul(laneInGroup, 2), fn * 8 + column);
+          memref::StoreOp::create(b, value, partials,
+                                  ValueRange{warp, row, col});
+        }
+  }
+
+  /// Every output of the CTA tile: the slices' partials in slice order,
+  /// unscaled, rounded once, stored when in range.
+  void reduceAndStore() {
+    int64_t outputs = 16 * tn, threads = 32 * slices;
+    Value unscale = arith::ConstantOp::create(
+        b, b.getF32FloatAttr(1.0f / float(kS8Factor)));
+    for (int64_t first = 0; first < outputs; first += threads) {
+      Value id = add(tid, first);
+      Value row = div(id, tn), col = rem(id, tn);
+      Value globalRow = add(m0, row), globalCol = add(n0, col);
+      Value inRange = arith::AndIOp::create(b, lessThan(globalRow, m),
+                                            lessThan(globalCol, idx(spec.n)));
+      if (first + threads > outputs)
+        inRange = arith::AndIOp::create(b, inRange, lessThan(id, idx(outputs)));
+      auto ifOp = scf::IfOp::create(b, inRange, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value sum = memref::LoadOp::create(b, partials,
+                                         ValueRange{idx(0), row, col});
+      for (int64_t s = 1; s < slices; ++s)
+        sum = arith::AddFOp::create(
+            b, sum,
+            memref::LoadOp::create(b, partials, ValueRange{idx(s), row, col}));
+      Value value = arith::MulFOp::create(b, sum, unscale); // exact
+      if (!spec.outType.isF32())
+        value = arith::TruncFOp::create(b, spec.outType, value);
+      memref::StoreOp::create(b, value, c, ValueRange{globalRow, globalCol});
+    }
+  }
+
+  // ---- the kernel ----
+
+  void emitBody() {
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    lane = rem(tid, 32);
+    warp = div(tid, 32);
+    groupId = div(lane, 4);
+    laneInGroup = rem(lane, 4);
+    laneByte = mul(laneInGroup, kLaneBytes);
+    m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), 16);
+    n0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tn);
+
+    Value lastRow = arith::SubIOp::create(b, m, idx(1));
+    for (int64_t half = 0; half < 2; ++half)
+      aRows.push_back(minIndex(add(add(m0, groupId), half * 8), lastRow));
+    Value lastCol = idx(spec.n - 1);
+    for (int64_t fn = 0; fn < fragsN; ++fn) {
+      wRows.push_back(minIndex(add(add(n0, groupId), fn * 8), lastCol));
+      for (int64_t column = 0; column < 2; ++column)
+        swRows.push_back(minIndex(
+            add(add(n0, mul(laneInGroup, 2)), fn * 8 + column), lastCol));
+    }
+
+    Value begin = div(mul(warp, chunks), slices);
+    Value end = div(mul(add(warp, 1), chunks), slices);
+    Value last = arith::SubIOp::create(b, end, idx(1));
+
+    // Iteration arguments: f32 accumulators, INT32 accumulators, then the
+    // words of the `depth` chunks in flight, oldest first.
+    SmallVector<Value> inits(fragsN,
+                             splat(accFloatType(), b.getF32FloatAttr(0.0f)));
+    inits.append(fragsN, zeroInt());
+    for (int64_t d = 0; d < depth; ++d)
+      llvm::append_range(inits, loadChunk(add(begin, d)));
+
+    scf::ForOp loop = forLoop(begin, end, inits, [&](Value chunk,
+                                                     ValueRange args) {
+      SmallVector<Value> accFloat(args.take_front(fragsN));
+      SmallVector<Value> accInt(args.slice(fragsN, fragsN));
+      SmallVector<Value> inFlight(args.drop_front(2 * fragsN));
+      SmallVector<Value> current;
+      if (depth == 0) {
+        current = loadChunk(chunk);
+      } else {
+        current.assign(inFlight.begin(), inFlight.begin() + perChunk());
+        inFlight.erase(inFlight.begin(), inFlight.begin() + perChunk());
+        llvm::append_range(inFlight, loadChunk(add(chunk, depth)));
+      }
+      computeChunk(current, accInt);
+
+      // The group (or this slice's part of it) ends after this chunk.
+      Value next = add(chunk, 1);
+      Value groupEnds = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq, rem(next, chunksPerGroup), idx(0));
+      Value sliceEnds = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                              chunk, last);
+      Value flush = arith::OrIOp::create(b, groupEnds, sliceEnds);
+      SmallVector<Type> accTypes(fragsN, accFloatType());
+      accTypes.append(fragsN, accIntType());
+      auto ifOp = scf::IfOp::create(b, accTypes, flush, /*withElse=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        SmallVector<Value> updated = accFloat;
+        dequantize(current, accInt, updated);
+        updated.append(fragsN, zeroInt());
+        scf::YieldOp::create(b, updated);
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        SmallVector<Value> unchanged = accFloat;
+        unchanged.append(accInt);
+        scf::YieldOp::create(b, unchanged);
+      }
+      SmallVector<Value> results(ifOp.getResults());
+      results.append(inFlight);
+      return results;
+    });
+
+    SmallVector<Value> accFloat(loop.getResults().take_front(fragsN));
+    storePartials(accFloat);
+    gpu::BarrierOp::create(b);
+    reduceAndStore();
+  }
+};
+
+} // namespace
+
+std::optional<std::string>
+mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
+                                   StringRef chip) {
+  if (std::optional<std::string> problem = checkPlanIsGenerated(spec, chip))
+    return problem;
+  PlanAttr plan = spec.plan;
+  auto message = [](const llvm::Twine &text) { return text.str(); };
+  int64_t splitK = plan.getSplitK(), tn = plan.getTileN();
+  if (splitK < 2 || splitK > 16)
+    return message("the split-K kernel takes split_k from 2 to 16 warps, not " +
+                   llvm::Twine(splitK));
+  if (plan.getPath() != MmaPath::S8MmaSync)
+    return message("the split-K kernel uses path s8_mma_sync");
+  if (plan.getTileM() != 16 || plan.getTileK() != kSplitKChunk ||
+      plan.getWarpsM() != 1 || plan.getWarpsN() != 1)
+    return message("the split-K kernel needs tile [16, TN, 128] and warps "
+                   "[1, 1]");
+  if (tn % 8 != 0 || tn < 8 || tn > 32)
+    return message("the split-K kernel needs tile N in {8, 16, 24, 32}, not " +
+                   llvm::Twine(tn));
+  if (plan.getStages() < 1 || plan.getStages() > 4)
+    return message("the split-K kernel keeps stages - 1 chunks in flight; "
+                   "stages must be 1 to 4, not " +
+                   llvm::Twine(plan.getStages()));
+  if (spec.k % kSplitKChunk != 0)
+    return message("the split-K kernel needs K a multiple of 128, not " +
+                   llvm::Twine(spec.k));
+  if (spec.fineGroup() % kSplitKChunk != 0)
+    return message("the split-K kernel needs groups of a multiple of 128 "
+                   "values, not " +
+                   llvm::Twine(spec.fineGroup()));
+  if (spec.aGroup % spec.fineGroup() != 0 ||
+      spec.wGroup % spec.fineGroup() != 0)
+    return message("the coarser group must be a multiple of the finer");
+  if (64 * spec.fineGroup() * kS8Factor >= (int64_t(1) << 31))
+    return message("group size " + llvm::Twine(spec.fineGroup()) +
+                   " overflows the INT32 accumulator");
+  return std::nullopt;
+}
+
+FailureOr<gpu::GPUFuncOp>
+mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
+                                     gpu::GPUModuleOp module,
+                                     const MatmulKernelSpec &spec,
+                                     StringRef chip) {
+  if (checkSplitKMatmulSpec(spec, chip))
+    return failure();
+  MLIRContext *ctx = builder.getContext();
+  OpBuilder::InsertionGuard guard(builder);
+  ImplicitLocOpBuilder b(module.getLoc(), builder);
+  b.setInsertionPointToEnd(module.getBody());
+  PlanAttr plan = spec.plan;
+  int64_t k = spec.k, n = spec.n;
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  SmallVector<Type> args = {
+      MemRefType::get({kMaxRows, k / 2}, i8),            // A
+      MemRefType::get({kMaxRows, k / spec.aGroup}, f32), // SA
+      MemRefType::get({n, k / 2}, i8),                   // W
+      MemRefType::get({n, k / spec.wGroup}, f32),        // SW
+      MemRefType::get({kMaxRows, n}, spec.outType),      // C
+      b.getIndexType()};                                 // M
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto partials =
+      MemRefType::get({plan.getSplitK(), 16, plan.getTileN()}, f32,
+                      MemRefLayoutAttrInterface(), workgroup);
+  auto func = gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}),
+                                     TypeRange{partials});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  int64_t threads = spec.threads();
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+
+  b.setInsertionPointToStart(&func.getBody().front());
+  SplitKEmitter emitter{b,
+                        spec,
+                        plan.getTileN(),
+                        plan.getSplitK(),
+                        plan.getTileN() / 8,
+                        plan.getStages() - 1,
+                        k / kSplitKChunk,
+                        spec.fineGroup() / kSplitKChunk};
+  emitter.a = func.getArgument(0);
+  emitter.sa = func.getArgument(1);
+  emitter.w = func.getArgument(2);
+  emitter.sw = func.getArgument(3);
+  emitter.c = func.getArgument(4);
+  emitter.m = func.getArgument(5);
+  emitter.partials = func.getWorkgroupAttributions()[0];
+  emitter.emitBody();
+  gpu::ReturnOp::create(b);
+
+  attachMatmulKernelInfo(b, func, spec);
+  return func;
+}

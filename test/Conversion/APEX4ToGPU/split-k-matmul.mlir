@@ -1,0 +1,121 @@
+// RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a" -verify-diagnostics | FileCheck %s
+
+// Decode plan: K = 512 is 4 chunks of 128 values, one for each of the
+// split_k = 4 warps. Every lane loads 16 bytes of A
+// rows g and g+8 and of each W fragment row, 2 chunks ahead (stages = 3), with
+// the group's scales; 4 m16n8k32 s8 MMAs per fragment and chunk; the group
+// end is a branch; partial sums meet in shared memory (split_k x 16 x TN f32)
+// behind one barrier and are added in slice order before the single store.
+// CHECK-LABEL: func.func @decode_g128
+// CHECK: apex4.kernel = @apex4_kernels::@apex4_matmul_n64_k512_a128_w128_splitk4_16x16x128_s3_f16
+// CHECK: gpu.func @apex4_matmul_n64_k512_a128_w128_splitk4_16x16x128_s3_f16(
+// CHECK-SAME: workgroup(%[[PARTIALS:.*]] : memref<4x16x16xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 16, 16, 1>
+// CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64} : memref<{{.*}}xi8>, vector<16xi8>
+// CHECK: memref.load
+// CHECK: scf.for
+// CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64}
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: scf.if
+// CHECK: arith.sitofp
+// CHECK: scf.yield
+// CHECK: memref.store {{.*}}, %[[PARTIALS]]
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK-COUNT-3: arith.addf
+// CHECK: arith.truncf {{.*}} : f32 to f16
+// CHECK: memref.store {{.*}} : memref<16777216x64xf16>
+func.func @decode_g128(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 3, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+// Per-channel scales (epilogue placement) with an f32 output and no prefetch:
+// each warp's INT32 sums run over its whole slice.
+// CHECK-LABEL: func.func @decode_per_channel
+// CHECK: gpu.func @apex4_matmul_n40_k1024_apc_wpc_splitk2_16x8x128_s1_f32(
+// CHECK-SAME: block = array<i64: 64, 1, 1>, grid = array<i64: 8, 16, 1>
+// CHECK: scf.for
+// CHECK-NOT: arith.truncf
+// CHECK: gpu.barrier
+func.func @decode_per_channel(%a: tensor<?x1024xi4>, %sa: tensor<?x1xf32>, %w: tensor<40x1024xi4>, %sw: tensor<40x1xf32>) -> tensor<?x40xf32> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<per_channel>, w_group = #apex4.group<per_channel>,
+     plan = #apex4.plan<placement = epilogue, convert = cvt, path = s8_mma_sync, tile = [16, 8, 128], warps = [1, 1], stages = 1, split_k = 2>}
+      : tensor<?x1024xi4>, tensor<?x1xf32>, tensor<40x1024xi4>, tensor<40x1xf32> -> tensor<?x40xf32>
+  return %c : tensor<?x40xf32>
+}
+
+// -----
+
+func.func @too_many_slices(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel takes split_k from 2 to 16 warps, not 32}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 3, split_k = 32>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @s4_path(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{plan path s4_mma_sync is emulated in software on sm_90a}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s4_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 3, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @tile_n_too_wide(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel needs tile N in {8, 16, 24, 32}, not 64}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 64, 128], warps = [1, 1], stages = 3, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @too_many_stages(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel keeps stages - 1 chunks in flight; stages must be 1 to 4, not 5}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 5, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @k_not_chunked(%a: tensor<?x576xi4>, %sa: tensor<?x9xf32>, %w: tensor<64x576xi4>, %sw: tensor<64x9xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel needs K a multiple of 128, not 576}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<64>, w_group = #apex4.group<64>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 3, split_k = 4>}
+      : tensor<?x576xi4>, tensor<?x9xf32>, tensor<64x576xi4>, tensor<64x9xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @group_finer_than_chunk(%a: tensor<?x512xi4>, %sa: tensor<?x8xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x8xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel needs groups of a multiple of 128 values, not 64}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<64>, w_group = #apex4.group<64>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 3, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x8xf32>, tensor<64x512xi4>, tensor<64x8xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @split_k_needs_one_warp_per_slice(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel needs tile [16, TN, 128] and warps [1, 1]}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 2], stages = 3, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
