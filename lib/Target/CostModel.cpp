@@ -21,6 +21,15 @@ constexpr double kLaunchUs = 3.0;
 /// Integer ops to turn 8 packed INT4 values into two registers of INT8
 /// (mask, shift, and per half: xor, add, xor; lop3 fuses mask+xor).
 constexpr double kUnpackOpsPerWord = 6.0;
+/// The split-K kernel's fixed cost beyond the launch: the slices' partial
+/// sums through shared memory, a barrier and the reduction (fitted with the
+/// launch to the H100 sweep, bench/results/h100-split-k).
+constexpr double kSplitKReduceUs = 2.0;
+/// Fraction of the copy bandwidth a weight stream reaches when every SM has
+/// work (split-K kernels on the H100: 2.3-2.5 TB/s of 2.81, same sweep).
+constexpr double kStreamEfficiency = 0.85;
+/// K values a split-K warp reduces per step (SplitKMatmulKernel.h).
+constexpr int64_t kSplitKChunk = 128;
 /// Fraction of the wgmma peak a well-pipelined kernel reaches (cuBLAS bf16
 /// on our H100: ~790 of 989 TFLOPS, ../shared/DESIGN.md).
 constexpr double kWgmmaEfficiency = 0.8;
@@ -47,8 +56,9 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   Tiling t;
   t.tilesM = ceilDiv(shape.m, plan.tileM);
   t.tilesN = ceilDiv(shape.n, plan.tileN);
-  t.ctas = t.tilesM * t.tilesN * plan.splitK;
-  int64_t threads = 32 * plan.warpsM * plan.warpsN;
+  // split_k slices are warps of one CTA, not extra CTAs.
+  t.ctas = t.tilesM * t.tilesN;
+  int64_t threads = 32 * plan.warpsM * plan.warpsN * plan.splitK;
   int64_t fragments =
       (plan.tileM / plan.warpsM / 16) * (plan.tileN / plan.warpsN / 8);
   double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
@@ -209,9 +219,12 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // independent outputs per thread): the busiest pipe, or issue, sets it.
   // apex4's generated code executes more than this floor: dequantOverhead is
   // the measured ratio (docs/cost-model.md, "Calibration").
+  // The split-K kernel has no barriers in its loop and its measured times
+  // follow the weight stream (bench/results/h100-split-k), so the factor,
+  // fitted on the tiled kernels, does not apply to it.
   double cudaClocks =
       std::max({fp32Clocks, intClocks, cvtClocks, lsuClocks, issueClocks}) *
-      target.dequantOverhead;
+      (plan.splitK > 1 ? 1.0 : target.dequantOverhead);
   p.cudaCoreUs = cudaClocks / perSecond * 1e6;
 
   // Memory: packed operands, scales and the output, each moved once.
@@ -219,7 +232,12 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
       4.0 * (double(shape.m) * (k / aLen) + double(shape.n) * (k / wLen));
   double bytes = double(shape.m) * k / 2 + double(shape.n) * k / 2 +
                  scaleBytes + 2.0 * shape.m * shape.n;
-  p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9) * 1e6;
+  // Fewer CTAs than SMs leave part of the memory system without requests
+  // (decode: 32 CTAs of 16 x 128 for N = 4096).
+  double coverage = std::min(1.0, double(t.ctas) / target.smCount);
+  p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9 * coverage) * 1e6;
+  if (plan.splitK > 1)
+    p.memoryUs /= kStreamEfficiency;
 
   // The group-end work waits for the group's MMAs in the same warps and the
   // warps of a CTA reach it together (a barrier per K tile): the phases
@@ -233,7 +251,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
                                                  t.ctasPerSm, 2));
   double computeUs = p.tensorUs + p.cudaCoreUs -
                      overlap * std::min(p.tensorUs, p.cudaCoreUs);
-  p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs;
+  p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs +
+              (plan.splitK > 1 ? kSplitKReduceUs : 0.0);
   p.fp16Us = predictFP16Us(target, shape);
 
   if (p.memoryUs >= computeUs)
@@ -304,38 +323,46 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             if (!targetSupports(target, path))
               continue;
             int64_t step = path == MmaPath::S4MmaSync ? 64 : 32;
+            bool pathBuilt =
+                path == MmaPath::S8MmaSync ||
+                (path == MmaPath::S4MmaSync && !target.s4Emulated);
+            auto add = [&](int64_t tileM, int64_t tileN, int64_t tileK,
+                           int64_t warpsM, int64_t warpsN, int64_t stages,
+                           int64_t splitK, bool supported) {
+              PlanCandidate p;
+              p.aGroup = aGroup;
+              p.wGroup = wGroup;
+              p.placement = placement;
+              p.convert = convert;
+              p.path = path;
+              p.tileM = tileM;
+              p.tileN = tileN;
+              p.tileK = tileK;
+              p.warpsM = warpsM;
+              p.warpsN = warpsN;
+              p.stages = stages;
+              p.splitK = splitK;
+              p.codegenSupported = supported && pathBuilt &&
+                                   placement != DequantPlacement::OperandFold;
+              plans.push_back(p);
+            };
             for (const TileShape &ts : tiles)
-              for (int64_t tileK : {64, 128}) {
-                if (k % tileK != 0)
-                  continue;
-                int64_t tilesMN =
-                    ceilDiv(shape.m, ts.m) * ceilDiv(shape.n, ts.n);
-                for (int64_t splitK : {1, 2, 4}) {
-                  if (splitK > 1 && (tilesMN >= target.smCount ||
-                                     k % (splitK * tileK) != 0))
-                    continue;
-                  PlanCandidate p;
-                  p.aGroup = aGroup;
-                  p.wGroup = wGroup;
-                  p.placement = placement;
-                  p.convert = convert;
-                  p.path = path;
-                  p.tileM = ts.m;
-                  p.tileN = ts.n;
-                  p.tileK = tileK;
-                  p.warpsM = ts.warpsM;
-                  p.warpsN = ts.warpsN;
-                  p.stages = 3;
-                  p.splitK = splitK;
-                  bool pathBuilt =
-                      path == MmaPath::S8MmaSync ||
-                      (path == MmaPath::S4MmaSync && !target.s4Emulated);
-                  p.codegenSupported =
-                      pathBuilt && placement != DequantPlacement::OperandFold &&
-                      splitK == 1 && fine % step == 0 && shape.n % 2 == 0;
-                  plans.push_back(p);
-                }
-              }
+              for (int64_t tileK : {64, 128})
+                if (k % tileK == 0)
+                  add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN, 3, 1,
+                      fine % step == 0 && shape.n % 2 == 0);
+            // Split-K decode kernels (s8, M <= 32 where they were measured):
+            // 16 warps per CTA, each on its own K slice, one chunk in flight,
+            // within 7% of the best of 12 variants on 4 of 5 H100 shapes
+            // (docs/cost-model.md, "Split-K"). They convert with cvt, off
+            // their critical path, so one candidate per placement.
+            if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
+                shape.m <= 32 && k % kSplitKChunk == 0 &&
+                k / kSplitKChunk >= 2)
+              for (int64_t tileN : {16, 32})
+                add(16, tileN, kSplitKChunk, 1, 1, 2,
+                    std::min<int64_t>(16, k / kSplitKChunk),
+                    fine % kSplitKChunk == 0);
           }
         }
     }
