@@ -24,6 +24,10 @@ from .quant import PER_CHANNEL, Group, group_length
 
 Granularity = Union[Group, Tuple[Group, Group]]
 
+# Inputs of at most this many rows (decode) run the kernels planned for
+# DECODE_M rows: the cost model gives them the split-K kernel where it can.
+DECODE_MAX_M = 32
+DECODE_M = 16
 _IN_TYPES = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32"}
 _TARGET_NAMES = (("h200", "h200"), ("h100", "h100"), ("a100", "a100"), ("l40s", "l40s"),
                  ("a40", "a40"), ("4090", "rtx4090"), ("3090", "rtx3090"))
@@ -60,7 +64,8 @@ class Linear(torch.nn.Module):
 
     def __init__(self, in_features: int, out_features: int, a_group: Group, w_group: Group,
                  backend: str = "torch", manifest: Optional[Dict[str, Any]] = None,
-                 bias: bool = False, device: Any = None):
+                 bias: bool = False, device: Any = None,
+                 decode_manifest: Optional[Dict[str, Any]] = None):
         super().__init__()
         if backend not in ("apex4", "torch"):
             raise ValueError(f"backend must be 'apex4' or 'torch', not {backend!r}")
@@ -70,6 +75,8 @@ class Linear(torch.nn.Module):
         self.in_features, self.out_features = k, n
         self.a_group, self.w_group = a_group, w_group
         self.backend, self.manifest = backend, manifest
+        # Kernels planned for few rows; None: `manifest` serves every M.
+        self.decode_manifest = decode_manifest
         cols = k // group_length(w_group, k)
         group_length(a_group, k)
         self.register_buffer("w_packed", torch.zeros(n, k // 2, dtype=torch.uint8, device=device))
@@ -93,8 +100,14 @@ class Linear(torch.nn.Module):
             matmul = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
             a_group = _op_group(matmul["a_group"], k)
             w_group = _op_group(matmul["w_group"], k)
+        decode_manifest = None
+        if backend == "apex4":
+            # The groups are fixed now (the weights are quantized once); only
+            # the kernel shape may change for decode.
+            decode_manifest = compile_linear(n, k, a_group, w_group,
+                                             target or default_target(device), m=DECODE_M)
         layer = cls(k, n, a_group, w_group, backend, manifest if backend == "apex4" else None,
-                    linear.bias is not None, device)
+                    linear.bias is not None, device, decode_manifest)
         with torch.no_grad():
             qw, sw = torch_ops.quantize(linear.weight, w_group)
             layer.w_packed.copy_(torch_ops.pack_int4(qw))
@@ -107,7 +120,11 @@ class Linear(torch.nn.Module):
         """The plan the cost model chose, as the compiler recorded it."""
         if self.manifest is None:
             return "(torch backend: no kernels)"
-        return "; ".join(p["plan"] for p in self.manifest.get("plans", []))
+        text = "; ".join(p["plan"] for p in self.manifest.get("plans", []))
+        if self.decode_manifest is not None:
+            text += f"; for M <= {DECODE_MAX_M}: " + "; ".join(
+                p["plan"] for p in self.decode_manifest.get("plans", []))
+        return text
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.in_features:
@@ -126,9 +143,12 @@ class Linear(torch.nn.Module):
         from .runtime import load_module
         if not x2.is_cuda:
             raise ValueError("backend 'apex4' runs on CUDA tensors (use backend='torch')")
-        module = load_module(self.manifest, x2.device.index)
-        matmul = module.matmul()
         m, k = x2.shape
+        manifest = self.manifest
+        if self.decode_manifest is not None and m <= DECODE_MAX_M:
+            manifest = self.decode_manifest
+        module = load_module(manifest, x2.device.index)
+        matmul = module.matmul()
         ga = group_length(self.a_group, k)
         out_dtype = torch.float16 if matmul.info.get("out_type", "f16") == "f16" else torch.float32
         y = torch.empty(m, self.out_features, dtype=out_dtype, device=x2.device)

@@ -65,3 +65,17 @@ def test_plan_explanation():
     text = explain_plan(linear_module(4096, 4096, 128, 128, m=8192), target="a100")
     assert "apex4-select-plan on a100" in text
     assert "ranked candidates" in text
+
+
+def test_decode_rows_get_the_split_k_kernel(tmp_path, monkeypatch):
+    # nn.Linear compiles a second set of kernels for M <= DECODE_MAX_M with
+    # m = DECODE_M (16), as here (apex4.nn needs torch, absent on CI).
+    monkeypatch.setenv("APEX4_CACHE_DIR", str(tmp_path))
+    decode = compile_linear(4096, 4096, 128, 128, target="h100", m=16, cubin=False)
+    prefill = compile_linear(4096, 4096, 128, 128, target="h100", cubin=False)
+    (decode_plan,) = [p["plan"] for p in decode["plans"] if p["op"] == "apex4.matmul"]
+    (prefill_plan,) = [p["plan"] for p in prefill["plans"] if p["op"] == "apex4.matmul"]
+    assert "tile = [16, 16, 128]" in decode_plan and "split_k = 16" in decode_plan
+    assert "split_k = 1>" in prefill_plan
+    matmul = next(k for k in decode["kernels"] if k["kind"] == "matmul")
+    assert matmul["block"] == [512, 1, 1] and matmul["grid"] == [16, 16, 1]
