@@ -22,6 +22,9 @@ if __name__ == "__main__":
     for n, k, ga, gw in LAYERS:
         manifest = compile_linear(n, k, ga, gw, target=TARGET)
         print(n, k, ga, gw, "->", manifest["directory"])
+        # apex4.nn.Linear's kernels for decode (DECODE_M rows).
+        decode = compile_linear(n, k, ga, gw, target=TARGET, m=16)
+        print(n, k, ga, gw, "(decode) ->", decode["directory"])
     ptx_only = compile_linear(*LAYERS[0], target=TARGET, cubin=False)  # driver JIT path
     print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])
     print("cache:", cache_dir())
