@@ -9,6 +9,7 @@ if not torch.cuda.is_available():
     pytest.skip("no CUDA device", allow_module_level=True)
 
 from apex4 import PER_CHANNEL, torch_ops  # noqa: E402
+from apex4.quant import group_length  # noqa: E402
 from apex4.compiler import ToolNotFound, compile_linear  # noqa: E402
 from apex4.nn import Linear, quantize_model  # noqa: E402
 from apex4.runtime import launch_grid, load_module  # noqa: E402
@@ -23,12 +24,26 @@ def manifest_for(n, k, ga, gw):
         pytest.skip(f"no kernels for {(n, k, ga, gw)}: {e}")
 
 
-def within_one_f16_rounding(y, exact):
-    """docs/architecture.md: kernels match the f32 reference within one f16 rounding."""
+def reorder_bound(layer, x):
+    """docs/runtime.md: f32 error of adding the group terms in another order
+    (FMA dequantization, split-K slices), (K/h + 1) 2^-24 sum_j |isum_j p_j|,
+    bounded with the dequantized operands' absolute values."""
+    k = layer.in_features
+    ga, gw = group_length(layer.a_group, k), group_length(layer.w_group, k)
+    qa, sa = torch_ops.quantize(x.float(), layer.a_group)
+    a = qa.float() * sa.repeat_interleave(ga, dim=1)
+    w = (torch_ops.unpack_int4(layer.w_packed).float()
+         * layer.w_scales.repeat_interleave(gw, dim=1))
+    return (k // min(ga, gw) + 1) * 2.0 ** -24 * (a.abs() @ w.abs().T)
+
+
+def within_one_f16_rounding(y, exact, reorder=0.0):
+    """docs/architecture.md: kernels match the f32 reference within one f16
+    rounding (plus the f32 reordering bound, which matters near zero)."""
     y, exact = y.float(), exact.float()
     ulp = torch.where(exact == 0, torch.full_like(exact, 2.0 ** -24),
                       2.0 ** (torch.floor(torch.log2(exact.abs().clamp_min(2.0 ** -14))) - 10))
-    return bool(((y - exact).abs() <= ulp).all())
+    return bool(((y - exact).abs() <= ulp + reorder).all())
 
 
 @pytest.mark.parametrize("layer", LAYERS)
@@ -46,7 +61,7 @@ def test_linear_kernels_match_the_reference(layer, m):
     torch.cuda.synchronize()
     exact = slow(x.float())  # f32 result of the same quantized math
     assert y.dtype == torch.float16 and y.shape == (m, n)
-    assert within_one_f16_rounding(y, exact)
+    assert within_one_f16_rounding(y, exact, reorder_bound(fast, x))
     fp = ref(x).float()
     assert ((y.float() - fp).norm() / fp.norm()).item() < 0.25
 
