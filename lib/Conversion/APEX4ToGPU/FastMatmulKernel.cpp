@@ -257,29 +257,10 @@ struct FastMatmulEmitter {
     return vector::ExtractOp::create(b, asWord, int64_t(0));
   }
 
-  /// Even-k INT4 values of a word, times 16, as signed bytes.
-  Value lowTimes16(Value x) {
-    Value shifted = arith::ShLIOp::create(b, x, i32(4));
-    return arith::AndIOp::create(b, shifted, i32(kHighNibbles));
-  }
-  /// Odd-k INT4 values of a word, times 16, as signed bytes.
-  Value highTimes16(Value x) {
-    return arith::AndIOp::create(b, x, i32(kHighNibbles));
-  }
-
-  /// Packs i32 registers as the rows of an MMA operand fragment.
+  Value lowTimes16(Value x) { return evenNibblesTimes16(b, b.getLoc(), x); }
+  Value highTimes16(Value x) { return oddNibblesTimes16(b, b.getLoc(), x); }
   Value fragment(ArrayRef<Value> words, Type element) {
-    int64_t perWord = 32 / element.getIntOrFloatBitWidth();
-    auto rowType = VectorType::get({perWord}, element);
-    auto type = VectorType::get({int64_t(words.size()), perWord}, element);
-    Value result = splat(type, b.getIntegerAttr(element, 0));
-    for (auto [i, x] : llvm::enumerate(words)) {
-      Value asVector = vector::BroadcastOp::create(
-          b, VectorType::get({1}, b.getI32Type()), x);
-      Value row = vector::BitCastOp::create(b, rowType, asVector);
-      result = vector::InsertOp::create(b, row, result, int64_t(i));
-    }
-    return result;
+    return packFragment(b, b.getLoc(), words, element);
   }
 
   /// The MMAs of k64 pair `pair` of a tile; `afterStep(kDone)` runs after
@@ -547,6 +528,48 @@ struct FastMatmulEmitter {
 
 } // namespace
 
+SmallVector<Type>
+mlir::apex4::byteMatmulArgumentTypes(Builder &b, const MatmulKernelSpec &spec) {
+  int64_t k = spec.k, n = spec.n;
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  return {MemRefType::get({kMaxRows, k / 2}, i8),            // A
+          MemRefType::get({kMaxRows, k / spec.aGroup}, f32), // SA
+          MemRefType::get({n, k / 2}, i8),                   // W
+          MemRefType::get({n, k / spec.wGroup}, f32),        // SW
+          MemRefType::get({kMaxRows, n}, spec.outType),      // C
+          b.getIndexType()};                                 // M
+}
+
+Value mlir::apex4::evenNibblesTimes16(OpBuilder &b, Location loc, Value word) {
+  Value four = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 4);
+  Value mask =
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), kHighNibbles);
+  Value shifted = arith::ShLIOp::create(b, loc, word, four);
+  return arith::AndIOp::create(b, loc, shifted, mask);
+}
+
+Value mlir::apex4::oddNibblesTimes16(OpBuilder &b, Location loc, Value word) {
+  Value mask =
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), kHighNibbles);
+  return arith::AndIOp::create(b, loc, word, mask);
+}
+
+Value mlir::apex4::packFragment(OpBuilder &b, Location loc,
+                                ArrayRef<Value> words, Type element) {
+  int64_t perWord = 32 / element.getIntOrFloatBitWidth();
+  auto rowType = VectorType::get({perWord}, element);
+  auto type = VectorType::get({int64_t(words.size()), perWord}, element);
+  Value result = arith::ConstantOp::create(
+      b, loc, type, DenseElementsAttr::get(type, b.getIntegerAttr(element, 0)));
+  for (auto [i, x] : llvm::enumerate(words)) {
+    Value asVector = vector::BroadcastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), x);
+    Value row = vector::BitCastOp::create(b, loc, rowType, asVector);
+    result = vector::InsertOp::create(b, loc, row, result, int64_t(i));
+  }
+  return result;
+}
+
 std::optional<std::string>
 mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
                                  StringRef chip) {
@@ -611,15 +634,9 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   ImplicitLocOpBuilder b(module.getLoc(), builder);
   b.setInsertionPointToEnd(module.getBody());
   PlanAttr plan = spec.plan;
-  int64_t k = spec.k, n = spec.n;
-  Type i8 = b.getI8Type(), f32 = b.getF32Type();
-  SmallVector<Type> args = {
-      MemRefType::get({kMaxRows, k / 2}, i8),             // A
-      MemRefType::get({kMaxRows, k / spec.aGroup}, f32),  // SA
-      MemRefType::get({n, k / 2}, i8),                    // W
-      MemRefType::get({n, k / spec.wGroup}, f32),         // SW
-      MemRefType::get({kMaxRows, n}, spec.outType),       // C
-      b.getIndexType()};                                  // M
+  int64_t k = spec.k;
+  Type i8 = b.getI8Type();
+  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   int64_t rowBytes = plan.getTileK() / 2;

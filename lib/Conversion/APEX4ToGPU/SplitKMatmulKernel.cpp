@@ -38,7 +38,6 @@ using namespace mlir::apex4;
 
 namespace {
 
-constexpr int32_t kHighNibbles = int32_t(0xF0F0F0F0u);
 /// Both s8 operands carry a factor 16.
 constexpr int64_t kS8Factor = 256;
 constexpr int64_t kChunkBytes = kSplitKChunk / 2;
@@ -131,25 +130,10 @@ struct SplitKEmitter {
 
   // ---- MMAs ----
 
-  Value lowTimes16(Value x) {
-    return arith::AndIOp::create(
-        b, arith::ShLIOp::create(b, x, i32(4)), i32(kHighNibbles));
-  }
-  Value highTimes16(Value x) {
-    return arith::AndIOp::create(b, x, i32(kHighNibbles));
-  }
-
+  Value lowTimes16(Value x) { return evenNibblesTimes16(b, b.getLoc(), x); }
+  Value highTimes16(Value x) { return oddNibblesTimes16(b, b.getLoc(), x); }
   Value fragment(ArrayRef<Value> words) {
-    auto rowType = VectorType::get({4}, b.getI8Type());
-    auto type = VectorType::get({int64_t(words.size()), 4}, b.getI8Type());
-    Value result = splat(type, b.getI8IntegerAttr(0));
-    for (auto [i, x] : llvm::enumerate(words)) {
-      Value asVector = vector::BroadcastOp::create(
-          b, VectorType::get({1}, b.getI32Type()), x);
-      Value row = vector::BitCastOp::create(b, rowType, asVector);
-      result = vector::InsertOp::create(b, row, result, int64_t(i));
-    }
-    return result;
+    return packFragment(b, b.getLoc(), words, b.getI8Type());
   }
 
   void computeChunk(ArrayRef<Value> words, SmallVector<Value> &accInt) {
@@ -371,15 +355,9 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
   ImplicitLocOpBuilder b(module.getLoc(), builder);
   b.setInsertionPointToEnd(module.getBody());
   PlanAttr plan = spec.plan;
-  int64_t k = spec.k, n = spec.n;
-  Type i8 = b.getI8Type(), f32 = b.getF32Type();
-  SmallVector<Type> args = {
-      MemRefType::get({kMaxRows, k / 2}, i8),            // A
-      MemRefType::get({kMaxRows, k / spec.aGroup}, f32), // SA
-      MemRefType::get({n, k / 2}, i8),                   // W
-      MemRefType::get({n, k / spec.wGroup}, f32),        // SW
-      MemRefType::get({kMaxRows, n}, spec.outType),      // C
-      b.getIndexType()};                                 // M
+  int64_t k = spec.k;
+  Type f32 = b.getF32Type();
+  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto partials =

@@ -61,6 +61,22 @@ std::optional<std::string> checkMatmulSpec(const MatmulKernelSpec &spec,
                                            StringRef chip);
 std::optional<std::string> checkQuantizeSpec(const QuantizeKernelSpec &spec);
 
+/// The ABI's argument types with byte-addressed packed operands
+/// (A: i8 [kMaxRows x K/2], SA, W: i8 [N x K/2], SW, C, M), as the fast and
+/// split-K generators take them.
+SmallVector<Type> byteMatmulArgumentTypes(Builder &b,
+                                          const MatmulKernelSpec &spec);
+
+/// The even-k (resp. odd-k) INT4 values of a packed i32, times 16, as the
+/// four signed bytes of an i32: (x << 4) & 0xF0F0F0F0 (resp. x & 0xF0F0F0F0).
+Value evenNibblesTimes16(OpBuilder &b, Location loc, Value word);
+Value oddNibblesTimes16(OpBuilder &b, Location loc, Value word);
+
+/// Packs i32 registers as the rows of an MMA operand fragment of `element`
+/// (i8 or i4): vector<words x (32 / bits) x element>.
+Value packFragment(OpBuilder &b, Location loc, ArrayRef<Value> words,
+                   Type element);
+
 /// Records the launch facts of a matmul kernel (`apex4.kernel_info`) for
 /// apex4-compile's manifest; every matmul generator calls it.
 void attachMatmulKernelInfo(OpBuilder &builder, gpu::GPUFuncOp func,
