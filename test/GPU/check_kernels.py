@@ -37,6 +37,9 @@ class Kernel:
         self.module = cp.RawModule(path=os.path.join(directory, binary))
         self.info = self.manifest["kernels"][0]
         self.function = self.module.get_function(self.info["name"])
+        self.shared = int(self.info.get("shared_bytes", 0))
+        if self.shared > 48 * 1024:
+            self.function.max_dynamic_shared_size_bytes = self.shared
 
     def launch(self, m, *tensors):
         info = self.info
@@ -46,7 +49,7 @@ class Kernel:
         else:
             grid = (cdiv(m, info["grid"][0]), 1, 1)
         args = [np.uint64(t.data_ptr()) for t in tensors] + [np.int64(m)]
-        self.function(grid, tuple(info["block"]), tuple(args))
+        self.function(grid, tuple(info["block"]), tuple(args), shared_mem=self.shared)
 
 
 def reference_matmul(qa, sa, qw, sw, ga, gw):

@@ -56,6 +56,11 @@ def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop"):
                 stages=stages, split_k=split_k)
 
 
+def wgmma_plan(tm=64, tn=128, tk=128, stages=4, convert="magic", placement="main_loop"):
+    return plan(path="s8_wgmma", convert=convert, placement=placement, tm=tm, tn=tn, tk=tk,
+                wm=tm // 16, wn=1, stages=stages)
+
+
 # (name, chip, module text, M values to check, timed?)
 def cases():
     big = [1, 7, 16, 128, 1000, 4096]
@@ -112,6 +117,23 @@ def cases():
     yield ("sk_n2048_k4096_g256_t32_s5", "sm_90a",
            matmul_module(2048, 4096, 256, 256, "f16",
                          split_k_plan(tn=32, split_k=5, stages=4)), [2, 20], False)
+    # wgmma (sm_90a) kernels: one or two warpgroups, TK 64 / 128, every
+    # conversion, groups from 64 to per-channel, mixed groups, M tails.
+    yield ("wg_n4096_k4096_g128_64x128x128_s4", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", wgmma_plan()), big, True)
+    yield ("wg_n4096_k4096_g128_128x128x64_s4", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", wgmma_plan(tm=128, tk=64)), big, True)
+    yield ("wg_n4096_k4096_pc_64x128x128_s4", "sm_90a",
+           matmul_module(4096, 4096, "pc", "pc", "f16", wgmma_plan(placement="epilogue")),
+           small + [4096], True)
+    yield ("wg_n4096_k4096_g256_64x128x128_s3", "sm_90a",
+           matmul_module(4096, 4096, 256, 256, "f16", wgmma_plan(stages=3)), small + [4096], True)
+    yield ("wg_n1024_k4096_g64_64x64x64_cvt_f32", "sm_90a",
+           matmul_module(1024, 4096, 64, 64, "f32", wgmma_plan(tn=64, tk=64, convert="cvt")),
+           [1, 7, 130], False)
+    yield ("wg_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
+           matmul_module(4096, 11008 - 11008 % 128, 128, "pc", "f16", wgmma_plan(stages=2)),
+           [5, 300], False)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)

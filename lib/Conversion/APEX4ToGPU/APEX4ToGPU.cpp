@@ -9,6 +9,7 @@
 #include "apex4/Conversion/APEX4ToGPU/FastMatmulKernel.h"
 #include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
 #include "apex4/Conversion/APEX4ToGPU/SplitKMatmulKernel.h"
+#include "apex4/Conversion/APEX4ToGPU/WgmmaMatmulKernel.h"
 #include "apex4/Conversion/Passes.h"
 #include "apex4/Dialect/APEX4/IR/APEX4Ops.h"
 
@@ -75,6 +76,8 @@ struct ConvertAPEX4ToGPU
     spec.plan = plan;
     if (plan.getSplitK() > 1)
       return convertSplitK(op, spec, builder);
+    if (plan.getPath() == MmaPath::S8Wgmma)
+      return convertWgmma(op, spec, builder);
     // The fast generator when it can build the plan, else the basic one.
     bool fast = generator == "fast" && !checkFastMatmulSpec(spec, chip);
     if (!fast)
@@ -119,6 +122,28 @@ struct ConvertAPEX4ToGPU
     if (!module.lookupSymbol(spec.name) &&
         failed(buildSplitKMatmulKernel(builder, module, spec, chip)))
       return op.emitError("split-K matmul kernel generation failed");
+    pointAt(op, spec.name);
+    return success();
+  }
+
+  /// wgmma plans (sm_90a) have one generator, whatever `generator` says.
+  LogicalResult convertWgmma(MatmulOp op, MatmulKernelSpec &spec,
+                             OpBuilder &builder) {
+    if (std::optional<std::string> problem = checkWgmmaMatmulSpec(spec, chip))
+      return op.emitError() << "cannot generate a kernel for " << chip << ": "
+                            << *problem;
+    PlanAttr plan = spec.plan;
+    int64_t k = spec.k;
+    spec.name = llvm::formatv(
+        "apex4_matmul_n{0}_k{1}_a{2}_w{3}_wgmma_{4}_{5}x{6}x{7}_s{8}_{9}",
+        spec.n, k, groupName(spec.aGroup, k), groupName(spec.wGroup, k),
+        stringifyConvertMethod(plan.getConvert()), plan.getTileM(),
+        plan.getTileN(), plan.getTileK(), plan.getStages(),
+        typeName(spec.outType));
+    gpu::GPUModuleOp module = kernelModule(builder);
+    if (!module.lookupSymbol(spec.name) &&
+        failed(buildWgmmaMatmulKernel(builder, module, spec, chip)))
+      return op.emitError("wgmma matmul kernel generation failed");
     pointAt(op, spec.name);
     return success();
   }

@@ -583,6 +583,8 @@ mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
   bool s4 = plan.getPath() == MmaPath::S4MmaSync;
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
+  if (plan.getPath() == MmaPath::S8Wgmma)
+    return message("path s8_wgmma is built by the wgmma kernel only");
   int64_t stepK = s4 ? 64 : 32;
   if (fine % stepK != 0)
     return message("group size " + llvm::Twine(fine) + " is finer than one " +

@@ -423,7 +423,10 @@ mlir::apex4::checkPlanIsGenerated(const MatmulKernelSpec &spec,
   case MmaPath::S8MmaSync:
     break;
   case MmaPath::S8Wgmma:
-    return message("plan path s8_wgmma is not generated yet; use s8_mma_sync");
+    if (chip != "sm_90a")
+      return message("plan path s8_wgmma needs the sm_90a target (wgmma is "
+                     "an sm_90a instruction), not " + chip);
+    break;
   }
   if (plan.getPlacement() == DequantPlacement::OperandFold)
     return message("plan placement operand_fold is not generated yet");
@@ -442,6 +445,8 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
   auto message = [](const llvm::Twine &text) { return text.str(); };
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
+  if (plan.getPath() == MmaPath::S8Wgmma)
+    return message("path s8_wgmma is built by the wgmma kernel only");
   int64_t stepK = plan.getPath() == MmaPath::S4MmaSync ? 64 : 32;
   if (spec.fineGroup() % stepK != 0)
     return message("group size " + llvm::Twine(spec.fineGroup()) +
@@ -471,7 +476,8 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
 }
 
 void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
-                                          const MatmulKernelSpec &spec) {
+                                          const MatmulKernelSpec &spec,
+                                          int64_t dynamicSharedBytes) {
   PlanAttr plan = spec.plan;
   auto str = [&](StringRef s) { return b.getStringAttr(s); };
   NamedAttrList info;
@@ -487,8 +493,7 @@ void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
   // has no split dimension.
   info.append("grid", b.getDenseI64ArrayAttr(
                           {plan.getTileN(), plan.getTileM(), 1}));
-  // All shared memory is static; no dynamic bytes at launch.
-  info.append("shared_bytes", b.getI64IntegerAttr(0));
+  info.append("shared_bytes", b.getI64IntegerAttr(dynamicSharedBytes));
   info.append("max_m", b.getI64IntegerAttr(kMaxRows));
   func->setAttr("apex4.kernel_info", info.getDictionary(b.getContext()));
 }

@@ -79,8 +79,10 @@ Value packFragment(OpBuilder &b, Location loc, ArrayRef<Value> words,
 
 /// Records the launch facts of a matmul kernel (`apex4.kernel_info`) for
 /// apex4-compile's manifest; every matmul generator calls it.
+/// `dynamicSharedBytes` is what the launch must pass (0: static only).
 void attachMatmulKernelInfo(OpBuilder &builder, gpu::GPUFuncOp func,
-                            const MatmulKernelSpec &spec);
+                            const MatmulKernelSpec &spec,
+                            int64_t dynamicSharedBytes = 0);
 
 /// Builds the kernel into `module` and attaches `apex4.kernel_info`.
 gpu::GPUFuncOp buildMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,

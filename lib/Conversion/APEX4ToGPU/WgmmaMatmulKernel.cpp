@@ -1,0 +1,600 @@
+//===- WgmmaMatmulKernel.cpp - warpgroup-MMA W4A4 kernel (sm_90a) ------------===//
+//
+// Layout (docs/codegen.md, "The wgmma kernel"):
+//
+//   - a CTA computes TM x TN outputs; warpgroup g (warps 4g .. 4g+3) owns
+//     rows [64g, 64g + 64) and all TN columns, one m64nTNk32 wgmma per 32
+//     K values;
+//   - the A and W rows of a K tile (R = TM + TN rows of TK/2 bytes) land in
+//     a `stages`-deep INT4 ring with 16-byte cp.async. Chunk c of row r sits
+//     at chunk c ^ ((r / (8 / chunks)) % chunks), so the 8 rows one copy or
+//     read phase touches fall in 8 different bank groups;
+//   - each thread reads back the chunks it copied itself (no barrier between
+//     copy and read) and unpacks them into the staging tile, laid out as
+//     wgmma core matrices without swizzle: [TK/16][R][16] bytes, i.e. 8x16
+//     byte core matrices contiguous, 16 bytes apart per row, R*16 bytes apart
+//     along K (the descriptor's leading byte offset) and 128 bytes apart
+//     along M/N (stride byte offset). INT4 chunk c (values 32c .. 32c+31)
+//     becomes INT8 chunks 2c (even values x 16) and 2c+1 (odd values x 16):
+//     the same K permutation in A and W, so each product is 256 x the true
+//     one; the factor leaves, exactly, at the store;
+//   - per K tile: the wgmmas of tile t are issued (async) on staging buffer
+//     t % 2, then the copy of tile t + stages - 1 starts, and once tile t-1's
+//     wgmmas retired (wait_group 1) the CTA unpacks tile t+1 into the other
+//     buffer; a proxy fence makes the stores visible to the tensor cores;
+//   - the first wgmma of a group does not read its accumulator (scale-d 0),
+//     so every group has its own INT32 partial; when the group's wgmmas
+//     retire (wait_group 0), acc_f = fma(f32(acc_i), sa * sw, acc_f). The
+//     group's scales are loaded when it starts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "apex4/Conversion/APEX4ToGPU/WgmmaMatmulKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::apex4;
+
+namespace {
+
+/// Both s8 operands carry a factor 16.
+constexpr int64_t kS8Factor = 256;
+/// f32 1.5 * 2^23: its mantissa holds an integer added to its bit pattern.
+constexpr int64_t kMagicBits = 0x4B400000;
+constexpr float kMagicFloat = 12582912.0f;
+/// Rows of one warpgroup's wgmma.
+constexpr int64_t kWarpgroupRows = 64;
+/// K values of one s8 wgmma.
+constexpr int64_t kWgmmaK = 32;
+/// Bytes of one core-matrix row; a core matrix is 8 such rows.
+constexpr int64_t kCoreRowBytes = 16;
+/// Largest dynamic shared memory of a Hopper CTA (227 KiB).
+constexpr int64_t kMaxSharedBytes = 227 * 1024;
+
+struct WgmmaEmitter {
+  ImplicitLocOpBuilder &b;
+  const MatmulKernelSpec &spec;
+  int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
+      tilesPerGroup, accCount;
+  bool magic;
+
+  Value a, sa, w, sw, c, m;
+  /// The INT4 ring as bytes (cp.async) and as 16-byte chunks (reads), and
+  /// the INT8 staging tiles as 16-byte core-matrix rows. Shared memory is
+  /// accessed through 16-byte elements so that the accesses lower with the
+  /// memref ops (vector-to-llvm cannot convert GPU address spaces).
+  Value ring, ringChunks, staging;
+  Value tid, lane, groupId, laneInGroup, m0, n0;
+  /// First row of this thread's warpgroup / warp in the CTA tile.
+  Value wgRow, warpRow;
+
+  /// One 16-byte chunk per thread and pass, the same in every tile: copied
+  /// into the ring, read back and unpacked by the same thread.
+  struct Chunk {
+    bool isA;
+    Value row;       // tile row (A rows, then W rows)
+    Value ringCol;   // swizzled byte column in the ring
+    Value globalCol; // byte column inside the K tile
+    Value stageK;    // INT8 chunk (of 16 bytes) of the even values
+    Value globalRow; // row of A or W
+    Value rowValid;  // null: always in range
+    Value inRange;   // null: every thread has this pass
+  };
+  SmallVector<Chunk> plan;
+  /// wgmma descriptors of the A and W operands of each 32-value step, one
+  /// list per staging buffer.
+  SmallVector<Value> descA[2], descW[2];
+  /// Scale rows of this thread's accumulator rows / columns.
+  SmallVector<Value> saRows, swRows;
+
+  // ---- small helpers ----
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+  }
+  Value i64(int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, int64_t y) {
+    return y == 1 ? x : arith::MulIOp::create(b, x, idx(y)).getResult();
+  }
+  Value div(Value x, int64_t y) {
+    return y == 1 ? x : arith::DivUIOp::create(b, x, idx(y)).getResult();
+  }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value lessThan(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Type accStructType() {
+    return LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(accCount, b.getI32Type()));
+  }
+
+  scf::ForOp forLoop(Value lb, Value ub, ValueRange inits,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
+    return scf::ForOp::create(
+        b, lb, ub, idx(1), inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nested.getInsertionBlock(),
+                              nested.getInsertionPoint());
+          scf::YieldOp::create(b, fn(iv, args));
+        });
+  }
+
+  /// Runs `fn` under `cond`, or unconditionally when `cond` is null.
+  void guarded(Value cond, function_ref<void()> fn) {
+    if (!cond)
+      return fn();
+    auto ifOp = scf::IfOp::create(b, cond, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    fn();
+  }
+
+  // ---- chunk assignment ----
+
+  /// Pass p covers chunk ids [p * threads, (p + 1) * threads); within it
+  /// 8 consecutive lanes take 8 consecutive rows of one chunk column, which
+  /// keeps ring reads, staging stores and global sectors conflict-free.
+  void planChunks() {
+    int64_t total = rows * chunks, aTotal = tm * chunks;
+    for (int64_t first = 0; first < total; first += threads) {
+      Chunk chunk;
+      // tm * chunks is a multiple of the thread count, so a pass is all A
+      // or all W.
+      chunk.isA = first < aTotal;
+      Value id = add(tid, first);
+      if (first + threads > total)
+        chunk.inRange = lessThan(id, idx(total));
+      Value column = rem(div(id, 8), chunks);
+      chunk.row = add(mul(div(id, 8 * chunks), 8), rem(id, 8));
+      Value swizzle = rem(div(chunk.row, rowsPerLine), chunks);
+      chunk.ringCol =
+          mul(arith::XOrIOp::create(b, column, swizzle).getResult(), 16);
+      chunk.globalCol = mul(column, 16);
+      chunk.stageK = mul(column, 2);
+      if (chunk.isA) {
+        chunk.globalRow = add(m0, chunk.row);
+        chunk.rowValid = lessThan(chunk.globalRow, m);
+      } else {
+        chunk.globalRow = add(n0, arith::SubIOp::create(b, chunk.row, idx(tm)));
+      }
+      plan.push_back(chunk);
+    }
+  }
+
+  // ---- global -> ring ----
+
+  /// Starts the copy of K tile `kTile` into ring slot kTile % stages as one
+  /// cp.async group; tiles past the end copy nothing but still commit.
+  void issueTile(Value kTile) {
+    Value valid = lessThan(kTile, idx(numTiles));
+    Value safeTile = arith::MinSIOp::create(b, kTile, idx(numTiles - 1));
+    Value slot = rem(kTile, stages);
+    Value kByte = mul(safeTile, tk / 2);
+    auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+    for (const Chunk &chunk : plan) {
+      guarded(chunk.inRange, [&] {
+        Value ok = chunk.rowValid
+                       ? arith::AndIOp::create(b, valid, chunk.rowValid)
+                             .getResult()
+                       : valid;
+        // A zero-sized source reads nothing; keep its address in range.
+        Value row = select(ok, chunk.globalRow, idx(0));
+        Value bytes = select(ok, idx(16), idx(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, token, ring, ValueRange{slot, chunk.row, chunk.ringCol},
+            chunk.isA ? a : w, ValueRange{row, add(kByte, chunk.globalCol)},
+            b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
+      });
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  }
+
+  // ---- ring -> staging (INT4 -> INT8) ----
+
+  void unpackTile(Value kTile, Value buffer) {
+    Value slot = rem(kTile, stages);
+    auto wordsType = VectorType::get({4}, b.getI32Type());
+    for (const Chunk &chunk : plan) {
+      guarded(chunk.inRange, [&] {
+        Value words = memref::LoadOp::create(
+            b, ringChunks, ValueRange{slot, chunk.row, div(chunk.ringCol, 16)});
+        SmallVector<Value> even, odd;
+        for (int64_t j = 0; j < 4; ++j) {
+          Value x = vector::ExtractOp::create(b, words, j);
+          even.push_back(evenNibblesTimes16(b, b.getLoc(), x));
+          odd.push_back(oddNibblesTimes16(b, b.getLoc(), x));
+        }
+        for (auto [offset, values] : {std::make_pair(0, &even),
+                                      std::make_pair(1, &odd)}) {
+          Value packed = vector::FromElementsOp::create(b, wordsType, *values);
+          memref::StoreOp::create(
+              b, packed, staging,
+              ValueRange{buffer, add(chunk.stageK, offset), chunk.row});
+        }
+      });
+    }
+  }
+
+  // ---- wgmma ----
+
+  /// Descriptors of every 32-value step of both staging buffers: start
+  /// address, leading byte offset (next core matrix along K: R*16 bytes) and
+  /// stride byte offset (next 8 rows: 128 bytes), all in 16-byte units, no
+  /// swizzle.
+  void planDescriptors() {
+    Value base = arith::IndexCastOp::create(
+        b, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, staging));
+    int64_t leading = rows * kCoreRowBytes, stride = 8 * kCoreRowBytes;
+    Value fixed = i64((leading >> 4) << 16 | (stride >> 4) << 32);
+    Value window = i64(0x3FFFF);
+    auto descriptor = [&](Value rowOffset, int64_t byteOffset) {
+      Value address = arith::AddIOp::create(
+          b, base,
+          arith::AddIOp::create(b, rowOffset, i64(byteOffset)).getResult());
+      Value field = arith::ShRUIOp::create(
+          b, arith::AndIOp::create(b, address, window).getResult(), i64(4));
+      return arith::OrIOp::create(b, field, fixed).getResult();
+    };
+    // This warpgroup's A rows start at wgRow; W rows at TM.
+    Value aRowBytes = arith::IndexCastOp::create(
+        b, b.getI64Type(), mul(wgRow, kCoreRowBytes));
+    Value wRowBytes = i64(tm * kCoreRowBytes);
+    int64_t bufferBytes = rows * tk;
+    for (int64_t buffer = 0; buffer < 2; ++buffer)
+      for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
+        int64_t offset = buffer * bufferBytes + 2 * step * leading;
+        descA[buffer].push_back(descriptor(aRowBytes, offset));
+        descW[buffer].push_back(descriptor(wRowBytes, offset));
+      }
+  }
+
+  /// Issues the wgmmas of the tile in staging buffer `buffer` (an index that
+  /// is 0 or 1) as one wgmma group; `startsGroup`: the first one overwrites
+  /// the accumulators.
+  Value issueWgmmas(Value buffer, Value acc, bool startsGroup) {
+    MLIRContext *ctx = b.getContext();
+    Value odd = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, buffer,
+                                      idx(0));
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    auto s8 = NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::s8);
+    auto s32 = NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::s32);
+    auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
+    auto shape = NVVM::MMAShapeAttr::get(ctx, kWarpgroupRows, tn, kWgmmaK);
+    for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
+      auto scaleD = NVVM::WGMMAScaleOutAttr::get(
+          ctx, startsGroup && step == 0 ? NVVM::WGMMAScaleOut::zero
+                                        : NVVM::WGMMAScaleOut::one);
+      Value descriptorA = select(odd, descA[1][step], descA[0][step]);
+      Value descriptorW = select(odd, descW[1][step], descW[0][step]);
+      acc = NVVM::WgmmaMmaAsyncOp::create(
+          b, acc.getType(), acc, descriptorA, descriptorW, shape, s8, s8, s32,
+          scaleD, one, one,
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+          NVVM::MMAIntOverflowAttr());
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    return acc;
+  }
+
+  /// One K tile: its wgmmas go out, the copy `stages - 1` tiles ahead
+  /// starts, and the next tile is unpacked into the other staging buffer
+  /// once the previous tile's wgmmas (which read it) have retired.
+  Value tileBody(Value kTile, Value acc, bool startsGroup) {
+    Value buffer = rem(kTile, 2);
+    acc = issueWgmmas(buffer, acc, startsGroup);
+    issueTile(add(kTile, stages - 1));
+    NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 1);
+    gpu::BarrierOp::create(b);
+    Value next = add(kTile, 1);
+    guarded(lessThan(next, idx(numTiles)), [&] {
+      unpackTile(next, arith::SubIOp::create(b, idx(1), buffer));
+      NVVM::FenceProxyOp::create(
+          b, NVVM::ProxyKindAttr::get(b.getContext(),
+                                      NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(b.getContext(),
+                                     NVVM::SharedSpace::shared_cta));
+    });
+    gpu::BarrierOp::create(b);
+    return acc;
+  }
+
+  // ---- dequantization ----
+
+  /// sa of this thread's two rows, then sw of its TN/4 columns, for `group`
+  /// (counted in fine groups).
+  SmallVector<Value> loadScales(Value group) {
+    Value kStart = mul(group, spec.fineGroup());
+    Value aColumn = div(kStart, spec.aGroup);
+    Value wColumn = div(kStart, spec.wGroup);
+    SmallVector<Value> scales;
+    for (Value row : saRows)
+      scales.push_back(memref::LoadOp::create(b, sa, ValueRange{row, aColumn}));
+    for (Value row : swRows)
+      scales.push_back(memref::LoadOp::create(b, sw, ValueRange{row, wColumn}));
+    return scales;
+  }
+
+  /// Accumulator element i = 4j + 2h + e is row g + 8h, column 8j + 2t + e
+  /// of the warp's 16 x TN slab.
+  void dequantize(Value acc, ArrayRef<Value> scales,
+                  SmallVector<Value> &accFloat) {
+    auto contract = arith::FastMathFlags::contract;
+    Type f32 = b.getF32Type();
+    Value bias = magic ? i32(kMagicBits) : Value();
+    Value magicFloat =
+        magic ? arith::ConstantOp::create(b, b.getF32FloatAttr(kMagicFloat))
+                    .getResult()
+              : Value();
+    for (int64_t i = 0; i < accCount; ++i) {
+      int64_t j = i / 4, h = (i / 2) % 2, e = i % 2;
+      Value sum = LLVM::ExtractValueOp::create(b, acc, i);
+      Value value;
+      if (magic) {
+        // Exact while |sum| <= 2^22 (checked by magicIsExact).
+        Value bits = arith::AddIOp::create(b, sum, bias);
+        value = arith::SubFOp::create(
+            b, arith::BitcastOp::create(b, f32, bits), magicFloat);
+      } else {
+        value = arith::SIToFPOp::create(b, f32, sum);
+      }
+      Value scale = arith::MulFOp::create(b, scales[h], scales[2 + 2 * j + e]);
+      Value term = arith::MulFOp::create(b, value, scale, contract);
+      accFloat[i] = arith::AddFOp::create(b, accFloat[i], term, contract);
+    }
+  }
+
+  void storeResults(ArrayRef<Value> accFloat) {
+    Type outType = spec.outType;
+    auto pairType = VectorType::get({2}, outType);
+    int64_t align = 2 * outType.getIntOrFloatBitWidth() / 8;
+    Value unscale = arith::ConstantOp::create(
+        b, b.getF32FloatAttr(1.0f / float(kS8Factor)));
+    for (int64_t h = 0; h < 2; ++h) {
+      Value row = add(add(add(m0, warpRow), groupId), h * 8);
+      guarded(lessThan(row, m), [&] {
+        for (int64_t j = 0; j < tn / 8; ++j) {
+          SmallVector<Value> pair;
+          for (int64_t e = 0; e < 2; ++e) {
+            // The factor 256 is a power of two: exact.
+            Value value =
+                arith::MulFOp::create(b, accFloat[4 * j + 2 * h + e], unscale);
+            if (!outType.isF32())
+              value = arith::TruncFOp::create(b, outType, value);
+            pair.push_back(value);
+          }
+          Value vec = vector::FromElementsOp::create(b, pairType, pair);
+          Value col = add(add(n0, mul(laneInGroup, 2)), j * 8);
+          vector::StoreOp::create(b, vec, c, ValueRange{row, col},
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(align));
+        }
+      });
+    }
+  }
+
+  // ---- the kernel ----
+
+  void emitBody() {
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    lane = rem(tid, 32);
+    Value warp = div(tid, 32);
+    groupId = div(lane, 4);
+    laneInGroup = rem(lane, 4);
+    // Warp 4g + v of warpgroup g owns rows 64g + 16v .. + 15.
+    wgRow = mul(div(warp, 4), kWarpgroupRows);
+    warpRow = add(wgRow, mul(rem(warp, 4), 16));
+    m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tm);
+    n0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tn);
+    Value lastRow = arith::SubIOp::create(b, m, idx(1));
+    for (int64_t h = 0; h < 2; ++h)
+      saRows.push_back(arith::MinSIOp::create(
+          b, add(add(add(m0, warpRow), groupId), h * 8), lastRow));
+    for (int64_t j = 0; j < tn / 8; ++j)
+      for (int64_t e = 0; e < 2; ++e)
+        swRows.push_back(add(add(n0, mul(laneInGroup, 2)), j * 8 + e));
+
+    planChunks();
+    planDescriptors();
+
+    // Prologue: stages - 1 tiles in flight, tile 0 unpacked into buffer 0.
+    for (int64_t t = 0; t < stages - 1; ++t)
+      issueTile(idx(t));
+    NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
+    unpackTile(idx(0), idx(0));
+    NVVM::FenceProxyOp::create(
+        b,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    gpu::BarrierOp::create(b);
+
+    SmallVector<Value> inits(
+        accCount, arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f)));
+    inits.push_back(LLVM::PoisonOp::create(b, accStructType()));
+    int64_t numGroups = numTiles / tilesPerGroup;
+    scf::ForOp groups = forLoop(
+        idx(0), idx(numGroups), inits, [&](Value group, ValueRange args) {
+          SmallVector<Value> accFloat(args.take_front(accCount));
+          Value acc = args.back();
+          SmallVector<Value> scales = loadScales(group);
+          Value first = mul(group, tilesPerGroup);
+          acc = tileBody(first, acc, /*startsGroup=*/true);
+          if (tilesPerGroup > 1) {
+            scf::ForOp rest = forLoop(
+                add(first, 1), add(first, tilesPerGroup), ValueRange{acc},
+                [&](Value kTile, ValueRange inner) -> SmallVector<Value> {
+                  return {tileBody(kTile, inner[0], /*startsGroup=*/false)};
+                });
+            acc = rest.getResult(0);
+          }
+          NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+          dequantize(acc, scales, accFloat);
+          accFloat.push_back(acc);
+          return accFloat;
+        });
+    NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
+    SmallVector<Value> accFloat(groups.getResults().take_front(accCount));
+    storeResults(accFloat);
+  }
+};
+
+bool magicIsExact(const MatmulKernelSpec &spec) {
+  return 64 * spec.fineGroup() * kS8Factor <= (int64_t(1) << 22);
+}
+
+} // namespace
+
+int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
+  int64_t rows = plan.getTileM() + plan.getTileN();
+  return plan.getStages() * rows * plan.getTileK() / 2 +
+         2 * rows * plan.getTileK();
+}
+
+std::optional<std::string>
+mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
+                                  StringRef chip) {
+  if (std::optional<std::string> problem = checkPlanIsGenerated(spec, chip))
+    return problem;
+  PlanAttr plan = spec.plan;
+  auto message = [](const llvm::Twine &text) { return text.str(); };
+  int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
+  if (plan.getPath() != MmaPath::S8Wgmma)
+    return message("the wgmma kernel uses path s8_wgmma");
+  if (plan.getSplitK() != 1)
+    return message("split_k > 1 is built by the split-K kernel only");
+  if (tm != 64 && tm != 128)
+    return message("the wgmma kernel needs tile M 64 or 128 (one warpgroup "
+                   "per 64 rows), not " + llvm::Twine(tm));
+  if (plan.getWarpsM() != tm / 16 || plan.getWarpsN() != 1)
+    return message("the wgmma kernel needs warps [" + llvm::Twine(tm / 16) +
+                   ", 1] for tile M " + llvm::Twine(tm));
+  if (tn != 64 && tn != 128)
+    return message("the wgmma kernel needs tile N 64 or 128, not " +
+                   llvm::Twine(tn));
+  if (spec.n % tn != 0)
+    return message("N = " + llvm::Twine(spec.n) +
+                   " is not a multiple of the plan's tile N " +
+                   llvm::Twine(tn));
+  if (tk != 64 && tk != 128)
+    return message("the wgmma kernel needs tile K 64 or 128, not " +
+                   llvm::Twine(tk));
+  if (spec.k % tk != 0)
+    return message("K = " + llvm::Twine(spec.k) +
+                   " is not a multiple of the plan's tile K " +
+                   llvm::Twine(tk));
+  if (spec.fineGroup() % tk != 0)
+    return message("the wgmma kernel needs the group size (" +
+                   llvm::Twine(spec.fineGroup()) +
+                   ") to be a multiple of tile K " + llvm::Twine(tk));
+  if (spec.aGroup % spec.fineGroup() != 0 ||
+      spec.wGroup % spec.fineGroup() != 0)
+    return message("the coarser group must be a multiple of the finer");
+  if (plan.getStages() < 2 || plan.getStages() > 6)
+    return message("the wgmma kernel keeps stages - 1 tiles in flight; "
+                   "stages must be 2 to 6, not " +
+                   llvm::Twine(plan.getStages()));
+  int64_t smem = wgmmaSharedBytes(plan);
+  if (smem > kMaxSharedBytes)
+    return message("the plan needs " + llvm::Twine(smem) +
+                   " bytes of shared memory; a CTA has at most " +
+                   llvm::Twine(kMaxSharedBytes));
+  if (64 * spec.fineGroup() * kS8Factor >= (int64_t(1) << 31))
+    return message("group size " + llvm::Twine(spec.fineGroup()) +
+                   " overflows the INT32 accumulator");
+  return std::nullopt;
+}
+
+FailureOr<gpu::GPUFuncOp>
+mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                                    const MatmulKernelSpec &spec,
+                                    StringRef chip) {
+  if (checkWgmmaMatmulSpec(spec, chip))
+    return failure();
+  MLIRContext *ctx = builder.getContext();
+  OpBuilder::InsertionGuard guard(builder);
+  ImplicitLocOpBuilder b(module.getLoc(), builder);
+  b.setInsertionPointToEnd(module.getBody());
+  PlanAttr plan = spec.plan;
+  int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
+  int64_t stages = plan.getStages(), rows = tm + tn;
+  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
+  auto func = gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  int64_t threads = spec.threads();
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+
+  b.setInsertionPointToStart(&func.getBody().front());
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Type i8 = b.getI8Type();
+  Value dynamic = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, i8,
+                         MemRefLayoutAttrInterface(), workgroup));
+  auto chunkType = VectorType::get({4}, b.getI32Type());
+  auto stagingType = MemRefType::get({2, tk / 16, rows}, chunkType,
+                                     MemRefLayoutAttrInterface(), workgroup);
+  auto ringType = MemRefType::get({stages, rows, tk / 2}, i8,
+                                  MemRefLayoutAttrInterface(), workgroup);
+  auto ringChunksType =
+      MemRefType::get({stages, rows, tk / 32}, chunkType,
+                      MemRefLayoutAttrInterface(), workgroup);
+  // Staging first: offset 0 of the (aligned) dynamic shared memory.
+  Value staging = memref::ViewOp::create(
+      b, stagingType, dynamic, arith::ConstantIndexOp::create(b, 0),
+      ValueRange{});
+  Value ringOffset = arith::ConstantIndexOp::create(b, 2 * rows * tk);
+  Value ring =
+      memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
+  Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,
+                                            ringOffset, ValueRange{});
+
+  int64_t chunks = tk / 32;
+  WgmmaEmitter emitter{b,
+                       spec,
+                       tm,
+                       tn,
+                       tk,
+                       stages,
+                       threads,
+                       rows,
+                       chunks,
+                       8 / chunks,
+                       spec.k / tk,
+                       spec.fineGroup() / tk,
+                       tn / 2,
+                       plan.getConvert() == ConvertMethod::Magic &&
+                           magicIsExact(spec)};
+  emitter.a = func.getArgument(0);
+  emitter.sa = func.getArgument(1);
+  emitter.w = func.getArgument(2);
+  emitter.sw = func.getArgument(3);
+  emitter.c = func.getArgument(4);
+  emitter.m = func.getArgument(5);
+  emitter.ring = ring;
+  emitter.ringChunks = ringChunks;
+  emitter.staging = staging;
+  emitter.emitBody();
+  gpu::ReturnOp::create(b);
+
+  attachMatmulKernelInfo(b, func, spec, wgmmaSharedBytes(plan));
+  return func;
+}
