@@ -29,7 +29,7 @@ class Apex4Kernel:
         self.module = cp.RawModule(path=os.path.join(directory, binary))
         self.function = self.module.get_function(info["name"])
         self.shared = int(info.get("shared_bytes", 0))
-        if self.shared > 48 * 1024:
+        if self.shared > 0:  # dynamic + static must fit the raised limit
             self.function.max_dynamic_shared_size_bytes = self.shared
         self.block = tuple(info["block"]) + (1,) * (3 - len(info["block"]))
         self.params = info.get("params", ["A", "SA", "W", "SW", "C", "M"])

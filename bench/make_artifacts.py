@@ -4,6 +4,9 @@
   --sweep-split-k   split-K (decode) kernels over tile N, split_k and stages
                     for a few shapes: what the cost model's decode terms are
                     calibrated against (bench/results/h100-split-k-sweep).
+  --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages
+                    against the fast mma.sync plan, for the square shapes
+                    (bench/results/h200-wgmma).
   --planned         for every benchmark shape and each M regime (decode
                     M = 16, prefill M = 4096), the plan apex4-select-plan
                     picks for the target with g128 weights and activations:
@@ -39,6 +42,21 @@ def split_k_plan(tn, split_k, stages):
             f"tile = [16, {tn}, 128], warps = [1, 1], stages = {stages}, split_k = {split_k}>")
 
 
+WGMMA_SHAPES = [(4096, 4096), (8192, 8192), (11008, 4096)]
+# (tile M, tile N, tile K, stages)
+WGMMA_TILES = [(64, 128, 128, 4), (128, 128, 128, 3), (128, 128, 64, 4), (128, 64, 128, 4),
+               (192, 64, 128, 4), (256, 64, 128, 3), (256, 64, 128, 4), (256, 64, 64, 6)]
+
+
+def wgmma_plan(tm, tn, tk, stages):
+    return ("#apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, "
+            f"tile = [{tm}, {tn}, {tk}], warps = [{tm // 16}, 1], stages = {stages}, split_k = 1>")
+
+
+FAST_PREFILL_PLAN = ("#apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, "
+                     "tile = [128, 64, 128], warps = [2, 2], stages = 3, split_k = 1>")
+
+
 def compile_case(bindir, out, name, text, target, extra=()):
     src = os.path.join(out, name + ".mlir")
     with open(src, "w") as f:
@@ -55,6 +73,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
+    p.add_argument("--sweep-wgmma", action="store_true")
     p.add_argument("--planned", action="store_true")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -69,6 +88,15 @@ def main():
                                      module(n, k, 128, split_k_plan(tn, split_k, stages)),
                                      args.target)
                         count += 1
+    if args.sweep_wgmma:
+        for n, k in WGMMA_SHAPES:
+            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s3",
+                         module(n, k, 128, FAST_PREFILL_PLAN), args.target)
+            count += 1
+            for tm, tn, tk, stages in WGMMA_TILES:
+                compile_case(args.bin, args.out, f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
+                             module(n, k, 128, wgmma_plan(tm, tn, tk, stages)), args.target)
+                count += 1
     if args.planned:
         shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
         for n, k in shapes:

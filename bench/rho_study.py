@@ -26,6 +26,7 @@ def main():
     p.add_argument("--artifacts", required=True)
     p.add_argument("--bin", required=True)
     p.add_argument("--target", default="h100")
+    p.add_argument("--target-file", default=None, help="GPU description JSON (overrides --target)")
     args = p.parse_args()
     results = json.load(open(args.results))["results"]
     print(f"| case | M x N x K | measured us | predicted us | ratio |")
@@ -40,7 +41,8 @@ def main():
         tile = [int(v) for v in re.search(r"tile = \[([^\]]*)\]", plan).group(1).split(",")]
         n, k, m = kernel["n"], kernel["k"], r["m"]
         out = subprocess.run(
-            [os.path.join(args.bin, "apex4-plan"), f"--target={args.target}",
+            [os.path.join(args.bin, "apex4-plan"),
+             f"--target-file={args.target_file}" if args.target_file else f"--target={args.target}",
              f"--m={m}", f"--n={n}", f"--k={k}",
              f"--a-group={group_flag(kernel['a_group'], k)}",
              f"--w-group={group_flag(kernel['w_group'], k)}", "--top=100000"],

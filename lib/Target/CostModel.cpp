@@ -18,9 +18,10 @@ namespace {
 
 /// Kernel launch and tail latency, added to every prediction.
 constexpr double kLaunchUs = 3.0;
-/// Integer ops to turn 8 packed INT4 values into two registers of INT8
-/// (mask, shift, and per half: xor, add, xor; lop3 fuses mask+xor).
-constexpr double kUnpackOpsPerWord = 6.0;
+/// Integer ops to turn 8 packed INT4 values into two registers of INT8 as
+/// the generators do it: (x << 4) & 0xF0F0F0F0 and x & 0xF0F0F0F0, the
+/// nibbles times 16 (IMAD.SHL + 2 LOP3 in SASS; docs/codegen.md).
+constexpr double kUnpackOpsPerWord = 3.0;
 /// The split-K kernel's fixed cost beyond the launch: the slices' partial
 /// sums through shared memory, a barrier and the reduction (fitted with the
 /// launch to the H100 sweep, bench/results/h100-split-k).
@@ -30,9 +31,12 @@ constexpr double kSplitKReduceUs = 2.0;
 constexpr double kStreamEfficiency = 0.85;
 /// K values a split-K warp reduces per step (SplitKMatmulKernel.h).
 constexpr int64_t kSplitKChunk = 128;
-/// Fraction of the wgmma peak a well-pipelined kernel reaches (cuBLAS bf16
-/// on our H100: ~790 of 989 TFLOPS, ../shared/DESIGN.md).
-constexpr double kWgmmaEfficiency = 0.8;
+/// Fraction of the s8 wgmma peak apex4's wgmma kernel reaches without group
+/// work (per-channel scales, 4096^3 on the H200: bench/results/h200-wgmma).
+/// Far below a library's ~0.8: the INT4 -> INT8 unpack of W goes through
+/// shared memory, whose bandwidth the tensor cores' operand reads already
+/// need (docs/codegen.md, "The wgmma kernel").
+constexpr double kWgmmaEfficiency = 0.40;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -62,6 +66,8 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   int64_t fragments =
       (plan.tileM / plan.warpsM / 16) * (plan.tileN / plan.warpsN / 8);
   double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
+  if (plan.path == MmaPath::S8Wgmma) // plus the two INT8 staging tiles of W
+    smemBytes += 2.0 * plan.tileN * plan.tileK;
   int64_t bySmem = int64_t(target.sharedMemoryPerSmKB * 1024 / smemBytes);
   // Two accumulator sets (INT32 group, f32 total) of 4 values per fragment,
   // plus addressing and operand registers.
@@ -200,15 +206,16 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   if (plan.placement == DequantPlacement::OperandFold)
     mix.integer += double(t.paddedN) * k * t.tilesM; // an imul per weight value
 
-  // Unpacking INT4 -> INT8 for the s8 paths: mma.sync unpacks per warp use,
-  // wgmma once per CTA into shared memory.
+  // Unpacking INT4 -> INT8 for the s8 paths: mma.sync unpacks per warp use;
+  // wgmma unpacks A once per warp (registers) and W once per CTA (through
+  // shared memory: a load and a store more per word).
   double aWords = double(t.paddedM) * k / 8, wWords = double(t.paddedN) * k / 8;
   if (plan.path == MmaPath::S8MmaSync)
     mix.integer += kUnpackOpsPerWord * (aWords * t.tilesN * plan.warpsN +
                                         wWords * t.tilesM * plan.warpsM);
   else if (plan.path == MmaPath::S8Wgmma)
-    mix.integer += (kUnpackOpsPerWord + 2) * (aWords * t.tilesN +
-                                              wWords * t.tilesM);
+    mix.integer += kUnpackOpsPerWord * aWords * t.tilesN +
+                   (kUnpackOpsPerWord + 2) * wWords * t.tilesM;
 
   double fp32Clocks = mix.fp32 / target.instrRate("ffma");
   double intClocks = mix.integer / target.instrRate("iadd");
@@ -302,6 +309,8 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
       {128, 128, 2, 4}, {128, 64, 2, 2}, {64, 128, 2, 2}, {64, 64, 2, 2},
       // Decode: few rows, so little padded work.
       {16, 128, 1, 4}, {32, 128, 2, 4}};
+  const TileShape wgmmaTiles[] = {{64, 128, 4, 1}, {128, 128, 8, 1},
+                                  {128, 64, 8, 1}};
   std::vector<PlanCandidate> plans;
   for (int64_t aGroup : groupChoices(constraints.aGroup))
     for (int64_t wGroup : groupChoices(constraints.wGroup)) {
@@ -324,7 +333,7 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
               continue;
             int64_t step = path == MmaPath::S4MmaSync ? 64 : 32;
             bool pathBuilt =
-                path == MmaPath::S8MmaSync ||
+                path == MmaPath::S8MmaSync || path == MmaPath::S8Wgmma ||
                 (path == MmaPath::S4MmaSync && !target.s4Emulated);
             auto add = [&](int64_t tileM, int64_t tileN, int64_t tileK,
                            int64_t warpsM, int64_t warpsN, int64_t stages,
@@ -346,8 +355,24 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
                                    placement != DequantPlacement::OperandFold;
               plans.push_back(p);
             };
+            if (path == MmaPath::S8Wgmma) {
+              // One warpgroup per 64 rows; K tiles within a group; W tiles
+              // cover N exactly (WgmmaMatmulKernel.h).
+              for (const TileShape &ts : wgmmaTiles)
+                for (int64_t tileK : {128, 64})
+                  if (k % tileK == 0)
+                    add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN,
+                        ts.m == 128 && ts.n == 128 ? 3 : 4, 1,
+                        fine % tileK == 0 && shape.n % ts.n == 0);
+              continue;
+            }
+            // The model has no per-K-tile term, so both tile Ks predict the
+            // same time; the ranking's stable sort keeps the first, and
+            // 128 is listed first because it measured faster with the fast
+            // generator at every group size (g128: 0.627 vs 0.729 ms,
+            // g64: 0.852 vs 0.891 ms at 8192 x 4096 x 4096; docs/codegen.md).
             for (const TileShape &ts : tiles)
-              for (int64_t tileK : {64, 128})
+              for (int64_t tileK : {128, 64})
                 if (k % tileK == 0)
                   add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN, 3, 1,
                       fine % step == 0 && shape.n % 2 == 0);

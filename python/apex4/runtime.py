@@ -16,8 +16,6 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .cuda_driver import driver
 
-_STATIC_SHARED_LIMIT = 48 * 1024
-
 _lock = threading.Lock()
 _modules: Dict[Tuple[str, int], "Module"] = {}
 
@@ -71,7 +69,9 @@ class Kernel:
         self.params: List[str] = list(info["params"])
         self._function = driver().get_function(module.handle, info["name"])
         shared = int(info.get("shared_bytes", 0))
-        if shared > _STATIC_SHARED_LIMIT:
+        # Dynamic plus static shared memory must fit the function's limit
+        # (48 KiB unless raised), so raise it whenever dynamic bytes are used.
+        if shared > 0:
             driver().set_max_dynamic_shared(self._function, shared)
 
     def __call__(self, m: int, *tensors: Any, stream: Optional[int] = None, **named: Any) -> None:

@@ -4,24 +4,30 @@
 //
 //   - a CTA computes TM x TN outputs; warpgroup g (warps 4g .. 4g+3) owns
 //     rows [64g, 64g + 64) and all TN columns, one m64nTNk32 wgmma per 32
-//     K values;
-//   - the A and W rows of a K tile (R = TM + TN rows of TK/2 bytes) land in
-//     a `stages`-deep INT4 ring with 16-byte cp.async. Chunk c of row r sits
-//     at chunk c ^ ((r / (8 / chunks)) % chunks), so the 8 rows one copy or
-//     read phase touches fall in 8 different bank groups;
-//   - each thread reads back the chunks it copied itself (no barrier between
-//     copy and read) and unpacks them into the staging tile, laid out as
-//     wgmma core matrices without swizzle: [TK/16][R][16] bytes, i.e. 8x16
-//     byte core matrices contiguous, 16 bytes apart per row, R*16 bytes apart
-//     along K (the descriptor's leading byte offset) and 128 bytes apart
-//     along M/N (stride byte offset). INT4 chunk c (values 32c .. 32c+31)
-//     becomes INT8 chunks 2c (even values x 16) and 2c+1 (odd values x 16):
-//     the same K permutation in A and W, so each product is 256 x the true
-//     one; the factor leaves, exactly, at the store;
+//     K values, A from registers, W from shared memory;
+//   - the A and W rows of a K tile (TM + TN rows of TK/2 bytes) land in a
+//     `stages`-deep INT4 ring with 16-byte cp.async. Chunk c of row r sits
+//     at chunk c ^ ((r / (8 / chunks)) % chunks), so the 8 rows one copy,
+//     read or ldmatrix phase touches fall in 8 different bank groups;
+//   - A: each warp loads its 16 rows with ldmatrix.x4 (two 32-value steps
+//     per load: lane (g, t) gets INT4 values 8t .. 8t+7 of rows g and g+8)
+//     and unpacks them in registers: the even values x 16 are the fragment's
+//     k 4t .. 4t+3, the odd ones k 16+4t .. 16+4t+3 (3 integer ops per
+//     8 values). A never goes through shared memory as INT8, which halves
+//     the shared-memory traffic that bounds an all-shared-memory design;
+//   - W: each thread reads back the chunks it copied itself and unpacks
+//     them into a double-buffered staging tile laid out as wgmma core
+//     matrices without swizzle, [TK/16][TN][16] bytes: INT4 chunk c (values
+//     32c .. 32c+31, words x0..x3) becomes INT8 chunk 2c = [even(x0) ..
+//     even(x3)] and 2c+1 = [odd(x0) .. odd(x3)], the K permutation of the A
+//     fragments, so each product is 256 x the true one; the factor leaves,
+//     exactly, at the store. Core matrices are 16 bytes a row, TN*16 bytes
+//     apart along K (leading byte offset) and 128 bytes along N (stride);
 //   - per K tile: the wgmmas of tile t are issued (async) on staging buffer
-//     t % 2, then the copy of tile t + stages - 1 starts, and once tile t-1's
-//     wgmmas retired (wait_group 1) the CTA unpacks tile t+1 into the other
-//     buffer; a proxy fence makes the stores visible to the tensor cores;
+//     t % 2 with tile t's A fragments, the copy of tile t + stages - 1
+//     starts, and once tile t-1's wgmmas retired (wait_group 1) the CTA
+//     unpacks tile t+1's W into the other buffer (a proxy fence makes the
+//     stores visible to the tensor cores) and loads its A fragments;
 //   - the first wgmma of a group does not read its accumulator (scale-d 0),
 //     so every group has its own INT32 partial; when the group's wgmmas
 //     retire (wait_group 0), acc_f = fma(f32(acc_i), sa * sw, acc_f). The
@@ -56,8 +62,6 @@ constexpr int64_t kWarpgroupRows = 64;
 constexpr int64_t kWgmmaK = 32;
 /// Bytes of one core-matrix row; a core matrix is 8 such rows.
 constexpr int64_t kCoreRowBytes = 16;
-/// Largest dynamic shared memory of a Hopper CTA (227 KiB).
-constexpr int64_t kMaxSharedBytes = 227 * 1024;
 
 struct WgmmaEmitter {
   ImplicitLocOpBuilder &b;
@@ -89,9 +93,12 @@ struct WgmmaEmitter {
     Value inRange;   // null: every thread has this pass
   };
   SmallVector<Chunk> plan;
-  /// wgmma descriptors of the A and W operands of each 32-value step, one
-  /// list per staging buffer.
-  SmallVector<Value> descA[2], descW[2];
+  /// wgmma descriptors of W for each 32-value step, one list per staging
+  /// buffer.
+  SmallVector<Value> descW[2];
+  /// ldmatrix row and byte columns (one per k64 pair) of this lane's A.
+  Value aRow;
+  SmallVector<Value> aCols;
   /// Scale rows of this thread's accumulator rows / columns.
   SmallVector<Value> saRows, swRows;
 
@@ -211,6 +218,8 @@ struct WgmmaEmitter {
     Value slot = rem(kTile, stages);
     auto wordsType = VectorType::get({4}, b.getI32Type());
     for (const Chunk &chunk : plan) {
+      if (chunk.isA)
+        continue;
       guarded(chunk.inRange, [&] {
         Value words = memref::LoadOp::create(
             b, ringChunks, ValueRange{slot, chunk.row, div(chunk.ringCol, 16)});
@@ -225,7 +234,8 @@ struct WgmmaEmitter {
           Value packed = vector::FromElementsOp::create(b, wordsType, *values);
           memref::StoreOp::create(
               b, packed, staging,
-              ValueRange{buffer, add(chunk.stageK, offset), chunk.row});
+              ValueRange{buffer, add(chunk.stageK, offset),
+                         arith::SubIOp::create(b, chunk.row, idx(tm))});
         }
       });
     }
@@ -233,73 +243,143 @@ struct WgmmaEmitter {
 
   // ---- wgmma ----
 
-  /// Descriptors of every 32-value step of both staging buffers: start
-  /// address, leading byte offset (next core matrix along K: R*16 bytes) and
-  /// stride byte offset (next 8 rows: 128 bytes), all in 16-byte units, no
+  /// W descriptors of every 32-value step of both staging buffers: start
+  /// address, leading byte offset (next core matrix along K: TN*16 bytes)
+  /// and stride byte offset (next 8 rows: 128 bytes), in 16-byte units, no
   /// swizzle.
   void planDescriptors() {
     Value base = arith::IndexCastOp::create(
         b, b.getI64Type(),
         memref::ExtractAlignedPointerAsIndexOp::create(b, staging));
-    int64_t leading = rows * kCoreRowBytes, stride = 8 * kCoreRowBytes;
+    int64_t leading = tn * kCoreRowBytes, stride = 8 * kCoreRowBytes;
     Value fixed = i64((leading >> 4) << 16 | (stride >> 4) << 32);
     Value window = i64(0x3FFFF);
-    auto descriptor = [&](Value rowOffset, int64_t byteOffset) {
-      Value address = arith::AddIOp::create(
-          b, base,
-          arith::AddIOp::create(b, rowOffset, i64(byteOffset)).getResult());
-      Value field = arith::ShRUIOp::create(
-          b, arith::AndIOp::create(b, address, window).getResult(), i64(4));
-      return arith::OrIOp::create(b, field, fixed).getResult();
-    };
-    // This warpgroup's A rows start at wgRow; W rows at TM.
-    Value aRowBytes = arith::IndexCastOp::create(
-        b, b.getI64Type(), mul(wgRow, kCoreRowBytes));
-    Value wRowBytes = i64(tm * kCoreRowBytes);
-    int64_t bufferBytes = rows * tk;
+    int64_t bufferBytes = tn * tk;
     for (int64_t buffer = 0; buffer < 2; ++buffer)
       for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
-        int64_t offset = buffer * bufferBytes + 2 * step * leading;
-        descA[buffer].push_back(descriptor(aRowBytes, offset));
-        descW[buffer].push_back(descriptor(wRowBytes, offset));
+        Value address = arith::AddIOp::create(
+            b, base, i64(buffer * bufferBytes + 2 * step * leading));
+        Value field = arith::ShRUIOp::create(
+            b, arith::AndIOp::create(b, address, window).getResult(), i64(4));
+        descW[buffer].push_back(arith::OrIOp::create(b, field, fixed));
       }
   }
 
-  /// Issues the wgmmas of the tile in staging buffer `buffer` (an index that
-  /// is 0 or 1) as one wgmma group; `startsGroup`: the first one overwrites
-  /// the accumulators.
-  Value issueWgmmas(Value buffer, Value acc, bool startsGroup) {
-    MLIRContext *ctx = b.getContext();
+  /// ldmatrix addresses of this warp's A rows: lanes 0-15 rows 0-15 of
+  /// chunk 2p, lanes 16-31 the same rows of chunk 2p+1, so the registers
+  /// are [g, 2p], [g+8, 2p], [g, 2p+1], [g+8, 2p+1]. Warp rows start at
+  /// multiples of 16, so a lane's swizzle is that of its offset in them.
+  void planFragmentLoads() {
+    Value l16 = rem(lane, 16), half = div(lane, 16);
+    aRow = add(warpRow, l16);
+    Value swizzle = rem(div(l16, rowsPerLine), chunks);
+    for (int64_t pair = 0; pair < chunks / 2; ++pair)
+      aCols.push_back(mul(
+          arith::XOrIOp::create(b, add(half, 2 * pair), swizzle).getResult(),
+          16));
+  }
+
+  /// This warp's A fragments of K tile `kTile` (clamped to the last tile;
+  /// past the end the values are never used): 4 registers per 32-value
+  /// step, [even(g), even(g+8), odd(g), odd(g+8)].
+  SmallVector<Value> loadFragments(Value kTile) {
+    Value safe = arith::MinSIOp::create(b, kTile, idx(numTiles - 1));
+    Value slot = rem(safe, stages);
+    auto rawType = VectorType::get({4, 4}, b.getI8Type());
+    SmallVector<Value> words;
+    for (int64_t pair = 0; pair < chunks / 2; ++pair) {
+      Value raw = nvgpu::LdMatrixOp::create(b, rawType, ring,
+                                            ValueRange{slot, aRow, aCols[pair]},
+                                            /*transpose=*/false,
+                                            /*numTiles=*/4);
+      SmallVector<Value> regs;
+      for (int64_t i = 0; i < 4; ++i) {
+        Value row = vector::ExtractOp::create(b, raw, i);
+        Value word = vector::BitCastOp::create(
+            b, VectorType::get({1}, b.getI32Type()), row);
+        regs.push_back(vector::ExtractOp::create(b, word, int64_t(0)));
+      }
+      for (int64_t step = 0; step < 2; ++step) {
+        Value top = regs[2 * step], bottom = regs[2 * step + 1];
+        words.push_back(evenNibblesTimes16(b, b.getLoc(), top));
+        words.push_back(evenNibblesTimes16(b, b.getLoc(), bottom));
+        words.push_back(oddNibblesTimes16(b, b.getLoc(), top));
+        words.push_back(oddNibblesTimes16(b, b.getLoc(), bottom));
+      }
+    }
+    return words;
+  }
+
+  /// One m64nTNk32 s8 wgmma with A in registers. The upstream op takes A
+  /// from shared memory only, so this one is written as PTX; scale-d 0
+  /// starts a new sum.
+  Value wgmma(Value acc, ArrayRef<Value> aWords, Value descriptor,
+              bool accumulate) {
+    std::string text = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
+                       std::to_string(2 * accCount + 5) +
+                       ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
+                       std::to_string(tn) + "k32.s32.s8.s8 {";
+    std::string constraints;
+    for (int64_t i = 0; i < accCount; ++i) {
+      text += (i ? ", $" : "$") + std::to_string(i);
+      constraints += "=r,";
+    }
+    text += "}, {";
+    for (int64_t i = 0; i < 4; ++i)
+      text += (i ? ", $" : "$") + std::to_string(2 * accCount + i);
+    text += "}, $" + std::to_string(2 * accCount + 4) + ", p;\n}\n";
+    SmallVector<Value> operands;
+    for (int64_t i = 0; i < accCount; ++i) {
+      operands.push_back(LLVM::ExtractValueOp::create(b, acc, i));
+      constraints += std::to_string(i) + ",";
+    }
+    llvm::append_range(operands, aWords);
+    operands.push_back(descriptor);
+    operands.push_back(i32(accumulate ? 1 : 0));
+    constraints += "r,r,r,r,l,n";
+    return LLVM::InlineAsmOp::create(
+               b, acc.getType(), operands, b.getStringAttr(text),
+               b.getStringAttr(constraints), /*has_side_effects=*/b.getUnitAttr(),
+               /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
+               LLVM::AsmDialectAttr::get(b.getContext(),
+                                         LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+
+  /// Issues the wgmmas of the tile in staging buffer `buffer` (0 or 1) with
+  /// its A fragments as one wgmma group; `startsGroup`: the first one
+  /// overwrites the accumulators.
+  Value issueWgmmas(Value buffer, Value acc, ArrayRef<Value> aWords,
+                    bool startsGroup) {
     Value odd = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, buffer,
                                       idx(0));
     NVVM::WgmmaFenceAlignedOp::create(b);
-    auto s8 = NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::s8);
-    auto s32 = NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::s32);
-    auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
-    auto shape = NVVM::MMAShapeAttr::get(ctx, kWarpgroupRows, tn, kWgmmaK);
     for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
-      auto scaleD = NVVM::WGMMAScaleOutAttr::get(
-          ctx, startsGroup && step == 0 ? NVVM::WGMMAScaleOut::zero
-                                        : NVVM::WGMMAScaleOut::one);
-      Value descriptorA = select(odd, descA[1][step], descA[0][step]);
-      Value descriptorW = select(odd, descW[1][step], descW[0][step]);
-      acc = NVVM::WgmmaMmaAsyncOp::create(
-          b, acc.getType(), acc, descriptorA, descriptorW, shape, s8, s8, s32,
-          scaleD, one, one,
-          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-          NVVM::MMAIntOverflowAttr());
+      Value descriptor = select(odd, descW[1][step], descW[0][step]);
+      acc = wgmma(acc, aWords.slice(4 * step, 4), descriptor,
+                  /*accumulate=*/!(startsGroup && step == 0));
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(b);
     return acc;
   }
 
+  void fenceForTensorCores() {
+    NVVM::FenceProxyOp::create(
+        b,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+  }
+
   /// One K tile: its wgmmas go out, the copy `stages - 1` tiles ahead
-  /// starts, and the next tile is unpacked into the other staging buffer
-  /// once the previous tile's wgmmas (which read it) have retired.
-  Value tileBody(Value kTile, Value acc, bool startsGroup) {
+  /// starts, and the next tile's W is unpacked into the other staging
+  /// buffer once the previous tile's wgmmas (which read it) have retired;
+  /// `aWords` leaves with the next tile's A fragments.
+  Value tileBody(Value kTile, Value acc, SmallVector<Value> &aWords,
+                 bool startsGroup) {
     Value buffer = rem(kTile, 2);
-    acc = issueWgmmas(buffer, acc, startsGroup);
+    acc = issueWgmmas(buffer, acc, aWords, startsGroup);
     issueTile(add(kTile, stages - 1));
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
     NVVM::WgmmaWaitGroupSyncOp::create(b, 1);
@@ -307,12 +387,9 @@ struct WgmmaEmitter {
     Value next = add(kTile, 1);
     guarded(lessThan(next, idx(numTiles)), [&] {
       unpackTile(next, arith::SubIOp::create(b, idx(1), buffer));
-      NVVM::FenceProxyOp::create(
-          b, NVVM::ProxyKindAttr::get(b.getContext(),
-                                      NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(b.getContext(),
-                                     NVVM::SharedSpace::shared_cta));
+      fenceForTensorCores();
     });
+    aWords = loadFragments(next);
     gpu::BarrierOp::create(b);
     return acc;
   }
@@ -414,41 +491,56 @@ struct WgmmaEmitter {
 
     planChunks();
     planDescriptors();
+    planFragmentLoads();
 
-    // Prologue: stages - 1 tiles in flight, tile 0 unpacked into buffer 0.
+    // Prologue: stages - 1 tiles in flight, tile 0 unpacked into buffer 0
+    // and its A fragments loaded.
     for (int64_t t = 0; t < stages - 1; ++t)
       issueTile(idx(t));
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
+    gpu::BarrierOp::create(b);
     unpackTile(idx(0), idx(0));
-    NVVM::FenceProxyOp::create(
-        b,
-        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
-        NVVM::SharedSpaceAttr::get(b.getContext(),
-                                   NVVM::SharedSpace::shared_cta));
+    fenceForTensorCores();
+    SmallVector<Value> firstWords = loadFragments(idx(0));
     gpu::BarrierOp::create(b);
 
+    // Iteration arguments: f32 accumulators, the INT32 accumulator struct,
+    // then the next tile's A fragments.
     SmallVector<Value> inits(
         accCount, arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f)));
     inits.push_back(LLVM::PoisonOp::create(b, accStructType()));
+    llvm::append_range(inits, firstWords);
     int64_t numGroups = numTiles / tilesPerGroup;
+    int64_t words = int64_t(firstWords.size());
     scf::ForOp groups = forLoop(
         idx(0), idx(numGroups), inits, [&](Value group, ValueRange args) {
           SmallVector<Value> accFloat(args.take_front(accCount));
-          Value acc = args.back();
+          Value acc = args[accCount];
+          SmallVector<Value> aWords(args.drop_front(accCount + 1));
           SmallVector<Value> scales = loadScales(group);
           Value first = mul(group, tilesPerGroup);
-          acc = tileBody(first, acc, /*startsGroup=*/true);
+          acc = tileBody(first, acc, aWords, /*startsGroup=*/true);
           if (tilesPerGroup > 1) {
+            SmallVector<Value> innerInits{acc};
+            llvm::append_range(innerInits, aWords);
             scf::ForOp rest = forLoop(
-                add(first, 1), add(first, tilesPerGroup), ValueRange{acc},
+                add(first, 1), add(first, tilesPerGroup), innerInits,
                 [&](Value kTile, ValueRange inner) -> SmallVector<Value> {
-                  return {tileBody(kTile, inner[0], /*startsGroup=*/false)};
+                  SmallVector<Value> carried(inner.drop_front());
+                  SmallVector<Value> results{
+                      tileBody(kTile, inner[0], carried,
+                               /*startsGroup=*/false)};
+                  llvm::append_range(results, carried);
+                  return results;
                 });
             acc = rest.getResult(0);
+            aWords.assign(rest.getResults().begin() + 1,
+                          rest.getResults().begin() + 1 + words);
           }
           NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
           dequantize(acc, scales, accFloat);
           accFloat.push_back(acc);
+          llvm::append_range(accFloat, aWords);
           return accFloat;
         });
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
@@ -466,7 +558,7 @@ bool magicIsExact(const MatmulKernelSpec &spec) {
 int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
   int64_t rows = plan.getTileM() + plan.getTileN();
   return plan.getStages() * rows * plan.getTileK() / 2 +
-         2 * rows * plan.getTileK();
+         2 * plan.getTileN() * plan.getTileK();
 }
 
 std::optional<std::string>
@@ -481,9 +573,9 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
     return message("the wgmma kernel uses path s8_wgmma");
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
-  if (tm != 64 && tm != 128)
-    return message("the wgmma kernel needs tile M 64 or 128 (one warpgroup "
-                   "per 64 rows), not " + llvm::Twine(tm));
+  if (tm % 64 != 0 || tm < 64 || tm > 256)
+    return message("the wgmma kernel needs tile M 64, 128, 192 or 256 (one "
+                   "warpgroup per 64 rows), not " + llvm::Twine(tm));
   if (plan.getWarpsM() != tm / 16 || plan.getWarpsN() != 1)
     return message("the wgmma kernel needs warps [" + llvm::Twine(tm / 16) +
                    ", 1] for tile M " + llvm::Twine(tm));
@@ -512,11 +604,8 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
     return message("the wgmma kernel keeps stages - 1 tiles in flight; "
                    "stages must be 2 to 6, not " +
                    llvm::Twine(plan.getStages()));
-  int64_t smem = wgmmaSharedBytes(plan);
-  if (smem > kMaxSharedBytes)
-    return message("the plan needs " + llvm::Twine(smem) +
-                   " bytes of shared memory; a CTA has at most " +
-                   llvm::Twine(kMaxSharedBytes));
+  // The largest plan (256 x 128 x 128, 6 stages) needs 176 KiB of the
+  // 227 KiB a Hopper CTA can have, so shared memory never rejects a plan.
   if (64 * spec.fineGroup() * kS8Factor >= (int64_t(1) << 31))
     return message("group size " + llvm::Twine(spec.fineGroup()) +
                    " overflows the INT32 accumulator");
@@ -550,7 +639,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
       b, MemRefType::get({ShapedType::kDynamic}, i8,
                          MemRefLayoutAttrInterface(), workgroup));
   auto chunkType = VectorType::get({4}, b.getI32Type());
-  auto stagingType = MemRefType::get({2, tk / 16, rows}, chunkType,
+  auto stagingType = MemRefType::get({2, tk / 16, tn}, chunkType,
                                      MemRefLayoutAttrInterface(), workgroup);
   auto ringType = MemRefType::get({stages, rows, tk / 2}, i8,
                                   MemRefLayoutAttrInterface(), workgroup);
@@ -561,7 +650,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   Value staging = memref::ViewOp::create(
       b, stagingType, dynamic, arith::ConstantIndexOp::create(b, 0),
       ValueRange{});
-  Value ringOffset = arith::ConstantIndexOp::create(b, 2 * rows * tk);
+  Value ringOffset = arith::ConstantIndexOp::create(b, 2 * tn * tk);
   Value ring =
       memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
   Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,

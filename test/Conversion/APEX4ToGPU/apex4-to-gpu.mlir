@@ -122,8 +122,9 @@ func.func @group_finer_than_mma(%a: tensor<?x256xi4>, %sa: tensor<?x16xf32>, %w:
 
 // -----
 
-func.func @wgmma_not_yet(%a: tensor<?x256xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x256xi4>, %sw: tensor<64x2xf32>) -> tensor<?x64xf16> {
-  // expected-error @+1 {{plan path s8_wgmma is not generated yet; use s8_mma_sync}}
+// wgmma plans go to the wgmma generator whatever `generator` says.
+func.func @wgmma_needs_warpgroups(%a: tensor<?x256xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x256xi4>, %sw: tensor<64x2xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{cannot generate a kernel for sm_90a: the wgmma kernel needs warps [4, 1] for tile M 64}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma, tile = [64, 64, 64], warps = [2, 2], stages = 2, split_k = 1>}
       : tensor<?x256xi4>, tensor<?x2xf32>, tensor<64x256xi4>, tensor<64x2xf32> -> tensor<?x64xf16>

@@ -1,0 +1,182 @@
+// RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a" -verify-diagnostics | FileCheck %s
+
+// One warpgroup, 64 x 128 outputs, K tiles of 128 values, 3 ring stages.
+// Dynamic shared memory: two W staging tiles (2 x 8 x 128 core-matrix rows
+// of 16 bytes = 32 KiB) then the INT4 ring (3 x 192 rows x 64 bytes), seen
+// both as bytes (cp.async, ldmatrix) and as 16-byte chunks (unpack reads).
+// Each thread copies 6 chunks per tile: 2 of A, 4 of W. The prologue waits
+// for tile 0, unpacks its W chunks (even / odd nibbles into core-matrix
+// columns 2c / 2c+1), fences them for the tensor cores and loads the
+// warp's A fragments with ldmatrix. Per tile: 4 wgmma m64n128k32 with A in
+// registers (the first of a group with scale-d 0), the copy 2 tiles ahead,
+// then the next tile's W unpack once wait_group 1 has retired the previous
+// tile's wgmmas; at the group end wait_group 0 and the dequantization
+// (magic conversion: integer add, bitcast, float subtract).
+// CHECK-LABEL: func.func @prefill_g128
+// CHECK: apex4.kernel = @apex4_kernels::@apex4_matmul_n256_k512_a128_w128_wgmma_magic_64x128x128_s3_f16
+// CHECK: gpu.func @apex4_matmul_n256_k512_a128_w128_wgmma_magic_64x128x128_s3_f16(
+// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 128, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}shared_bytes = 69632
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// CHECK: %[[DYN:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// CHECK: %[[STAGE:.*]] = memref.view %[[DYN]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x128xvector<4xi32>, #gpu.address_space<workgroup>>
+// CHECK: %[[RING:.*]] = memref.view %[[DYN]][%{{.*}}][] : {{.*}} to memref<3x192x64xi8, #gpu.address_space<workgroup>>
+// CHECK: %[[CHUNKS:.*]] = memref.view %[[DYN]][%{{.*}}][] : {{.*}} to memref<3x192x4xvector<4xi32>, #gpu.address_space<workgroup>>
+// CHECK: memref.extract_aligned_pointer_as_index %[[STAGE]]
+// CHECK-COUNT-6: nvgpu.device_async_copy {{.*}}, %[[RING]]{{.*}}, 16, %{{.*}} {bypassL1}
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK: gpu.barrier
+// CHECK: memref.load %[[CHUNKS]]
+// CHECK: arith.shli
+// CHECK: memref.store %{{.*}}, %[[STAGE]]
+// CHECK: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[RING]]{{.*}} {numTiles = 4 : i32, transpose = false}
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: memref.load %arg1
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8 {{.*}}, {$128, $129, $130, $131}, $132, p;
+// CHECK-SAME: "=r,{{.*}},r,r,r,r,l,n"
+// CHECK-COUNT-3: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK-COUNT-6: nvgpu.device_async_copy
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[STAGE]]
+// CHECK: nvvm.fence.proxy
+// CHECK: nvgpu.ldmatrix %[[RING]]
+// CHECK: gpu.barrier
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: llvm.extractvalue
+// CHECK: arith.addi %{{.*}}, %{{.*}} : i32
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: arith.subf
+// CHECK: scf.yield
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK: scf.if
+// CHECK: arith.truncf {{.*}} : f32 to f16
+// CHECK: vector.store {{.*}} : memref<16777216x256xf16>, vector<2xf16>
+func.func @prefill_g128(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+// Two warpgroups (256 threads, 128 rows), 64 columns, K tiles of 64 values,
+// groups of 256 (4 tiles: the first with scale-d 0, then a loop over 3),
+// cvt conversion and an f32 output.
+// CHECK-LABEL: func.func @two_warpgroups_g256
+// CHECK: gpu.func @apex4_matmul_n128_k1024_a256_w256_wgmma_cvt_128x64x64_s4_f32(
+// CHECK-SAME: block = array<i64: 256, 1, 1>, {{.*}}shared_bytes = 32768
+// CHECK: memref<2x4x64xvector<4xi32>, #gpu.address_space<workgroup>>
+// CHECK: memref<4x192x32xi8, #gpu.address_space<workgroup>>
+// CHECK: scf.for
+// CHECK-COUNT-2: wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8
+// CHECK: scf.for
+// CHECK-COUNT-2: wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8
+// CHECK: scf.yield
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK: vector.store {{.*}} : memref<16777216x128xf32>, vector<2xf32>
+func.func @two_warpgroups_g256(%a: tensor<?x1024xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x1024xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf32> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<256>, w_group = #apex4.group<256>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma, tile = [128, 64, 64], warps = [8, 1], stages = 4, split_k = 1>}
+      : tensor<?x1024xi4>, tensor<?x4xf32>, tensor<128x1024xi4>, tensor<128x4xf32> -> tensor<?x128xf32>
+  return %c : tensor<?x128xf32>
+}
+
+// -----
+
+func.func @tile_m_not_warpgroups(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel needs tile M 64, 128, 192 or 256 (one warpgroup per 64 rows), not 96}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [96, 128, 128], warps = [6, 1], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @warps_not_a_column(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel needs warps [8, 1] for tile M 128}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [128, 128, 128], warps = [4, 2], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @tile_n_too_wide(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{the wgmma kernel needs tile N 64 or 128, not 256}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 256, 128], warps = [4, 1], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @n_not_tiled(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<96x512xi4>, %sw: tensor<96x4xf32>) -> tensor<?x96xf16> {
+  // expected-error @+1 {{N = 96 is not a multiple of the plan's tile N 64}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 64, 128], warps = [4, 1], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<96x512xi4>, tensor<96x4xf32> -> tensor<?x96xf16>
+  return %c : tensor<?x96xf16>
+}
+
+// -----
+
+func.func @tile_k_256(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel needs tile K 64 or 128, not 256}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 256], warps = [4, 1], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @group_finer_than_tile(%a: tensor<?x512xi4>, %sa: tensor<?x8xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x8xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel needs the group size (64) to be a multiple of tile K 128}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<64>, w_group = #apex4.group<64>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 4, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x8xf32>, tensor<128x512xi4>, tensor<128x8xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @too_many_stages(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel keeps stages - 1 tiles in flight; stages must be 2 to 6, not 7}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 7, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @one_stage(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{the wgmma kernel keeps stages - 1 tiles in flight; stages must be 2 to 6, not 1}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 1, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+// split_k > 1 selects the split-K generator, which names its path.
+func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  // expected-error @+1 {{cannot generate a kernel for sm_90a: the split-K kernel uses path s8_mma_sync}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 4, split_k = 2>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
