@@ -34,6 +34,8 @@ def main():
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--prefill", type=int, default=1024)
     p.add_argument("--json")
+    p.add_argument("--profile-decode", action="store_true",
+                   help="print a cProfile of 20 apex4 decode steps and exit")
     args = p.parse_args()
     if args.compile_only:
         return compile_only(args.group)
@@ -66,6 +68,23 @@ def main():
                 times.append(start.elapsed_time(end))
         times.sort()
         return times[len(times) // 2]
+
+    if args.profile_decode:
+        import cProfile
+        import pstats
+        ids = torch.randint(0, 32000, (1, 1), device="cuda")
+        with torch.no_grad():
+            for _ in range(3):
+                w4a4(ids)
+            torch.cuda.synchronize()
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(20):
+                w4a4(ids)
+            torch.cuda.synchronize()
+            profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        return 0
 
     results = {"device": torch.cuda.get_device_name(), "layers": args.layers, "group": args.group,
                "swapped_linears": len(swapped)}
