@@ -3,7 +3,7 @@
 
   --sweep-split-k   split-K (decode) kernels over tile N, split_k and stages
                     for a few shapes: what the cost model's decode terms are
-                    calibrated against (bench/results/h100-split-k-sweep).
+                    calibrated against (bench/results/h100-split-k).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages
                     against the fast mma.sync plan, for the square shapes
                     (bench/results/h200-wgmma).
