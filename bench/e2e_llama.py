@@ -86,6 +86,30 @@ def main():
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         return 0
 
+    def graphed(model, ids, reps=20):
+        """One forward captured in a CUDA graph and replayed: the GPU time
+        without Python in between (what a serving loop with graphs sees)."""
+        static = ids.clone()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.no_grad(), torch.cuda.stream(side):
+            for _ in range(3):
+                model(static, use_cache=False)
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.no_grad(), torch.cuda.graph(graph):
+            model(static, use_cache=False)
+        times = []
+        for _ in range(reps):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            graph.replay()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+        times.sort()
+        return times[len(times) // 2]
+
     results = {"device": torch.cuda.get_device_name(), "layers": args.layers, "group": args.group,
                "swapped_linears": len(swapped)}
     prefill = torch.randint(0, 32000, (1, args.prefill), device="cuda")
@@ -95,6 +119,10 @@ def main():
         ms_decode = timed(model, decode)
         results[name] = {"prefill_ms": ms_prefill, "prefill_tokens_per_s": args.prefill / ms_prefill * 1e3,
                          "decode_ms": ms_decode, "decode_tokens_per_s": 1e3 / ms_decode}
+        try:
+            results[name]["decode_cuda_graph_ms"] = graphed(model, decode)
+        except Exception as e:  # noqa: BLE001 - a model that cannot be captured is a result too
+            results[name]["decode_cuda_graph_error"] = f"{type(e).__name__}: {e}"[:300]
 
     # Each layer on the same inputs: apex4 vs the FP16 layer it replaced.
     errors = {}

@@ -141,31 +141,60 @@ class Linear(torch.nn.Module):
             y = y + self.bias.to(y.dtype)
         return y.reshape(*x.shape[:-1], self.out_features)
 
-    def _forward_kernels(self, x2: torch.Tensor) -> torch.Tensor:
+    def _kernels(self, decode: bool, device: int, in_type: str) -> Tuple[Any, Any]:
+        """(matmul, quantize or None) for the decode or prefill manifest on
+        `device`, looked up once per layer."""
         from .runtime import load_module
+        key = (decode, device, in_type)
+        cache = self.__dict__.setdefault("_kernel_cache", {})
+        if key not in cache:
+            module = load_module(self.decode_manifest if decode else self.manifest, device)
+            k = self.in_features
+            matmul = module.matmul()
+            quantize = module.quantize_kernel(k, group_length(self.a_group, k), in_type)
+            # _forward_kernels passes pointers in these orders.
+            if matmul.params != ["A", "SA", "W", "SW", "C", "M"] or (
+                    quantize is not None and quantize.params != ["X", "Q", "S", "M"]):
+                raise ValueError(f"unexpected kernel parameters {matmul.params}"
+                                 f"{'' if quantize is None else ' / ' + str(quantize.params)}")
+            cache[key] = (matmul, quantize)
+        return cache[key]
+
+    def _forward_kernels(self, x2: torch.Tensor) -> torch.Tensor:
         if not x2.is_cuda:
             raise ValueError("backend 'apex4' runs on CUDA tensors (use backend='torch')")
         m, k = x2.shape
-        manifest = self.manifest
-        if self.decode_manifest is not None and m <= DECODE_MAX_M:
-            manifest = self.decode_manifest
-        module = load_module(manifest, x2.device.index)
-        matmul = module.matmul()
+        decode = self.decode_manifest is not None and m <= DECODE_MAX_M
+        device = x2.device.index
+        if device is None:
+            device = torch.cuda.current_device()
+        matmul, quantize = self._kernels(decode, device, _IN_TYPES.get(x2.dtype, ""))
+        if self.w_packed.device != x2.device:
+            raise ValueError(f"input on {x2.device}, weights on {self.w_packed.device}")
         ga = group_length(self.a_group, k)
         out_dtype = torch.float16 if matmul.info.get("out_type", "f16") == "f16" else torch.float32
         y = torch.empty(m, self.out_features, dtype=out_dtype, device=x2.device)
         if m == 0:
             return y
+        if m > int(matmul.info.get("max_m", 1 << 24)):
+            raise ValueError(f"M = {m} exceeds the kernels' {matmul.info.get('max_m')} rows")
         x2 = x2.contiguous()
-        quantize = module.quantize_kernel(k, ga, _IN_TYPES.get(x2.dtype, ""))
+        # Every tensor below is allocated here or owned by the layer with the
+        # shapes the kernels were compiled for, so the runtime's per-call
+        # argument checks are skipped (they cost more than a decode kernel).
+        stream = torch.cuda.current_stream(x2.device).cuda_stream
         if quantize is not None:
             qa = torch.empty(m, k // 2, dtype=torch.uint8, device=x2.device)
             sa = torch.empty(m, k // ga, dtype=torch.float32, device=x2.device)
-            quantize(m, x2, qa, sa)
+            quantize.launch_checked_arguments(
+                m, [x2.data_ptr(), qa.data_ptr(), sa.data_ptr()], stream)
         else:
             q, sa = torch_ops.quantize(x2, self.a_group)
             qa = torch_ops.pack_int4(q)
-        matmul(m, qa, sa.contiguous(), self.w_packed, self.w_scales, y)
+            sa = sa.contiguous()
+        matmul.launch_checked_arguments(
+            m, [qa.data_ptr(), sa.data_ptr(), self.w_packed.data_ptr(),
+                self.w_scales.data_ptr(), y.data_ptr()], stream)
         return y
 
     def extra_repr(self) -> str:

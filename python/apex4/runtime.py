@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .cuda_driver import driver
 
@@ -69,6 +69,8 @@ class Kernel:
         self.params: List[str] = list(info["params"])
         self._function = driver().get_function(module.handle, info["name"])
         shared = int(info.get("shared_bytes", 0))
+        self._shared = shared
+        self._block = tuple(info["block"])
         # Dynamic plus static shared memory must fit the function's limit
         # (48 KiB unless raised), so raise it whenever dynamic bytes are used.
         if shared > 0:
@@ -104,12 +106,24 @@ class Kernel:
             raise ValueError(f"tensors on {device}, kernels loaded on cuda:{self.device}")
         if self.params[-1] != "M" or self.params.count("M") != 1:
             raise ValueError(f"unsupported parameter list {self.params} (M must come last)")
-        pointers = [t.data_ptr() for t in tensors]
         if stream is None:
             stream = torch.cuda.current_stream(device).cuda_stream
-        with torch.cuda.device(device):  # the function's context must be current
-            driver().launch(self._function, grid, self.info["block"],
-                            int(self.info.get("shared_bytes", 0)), stream, pointers, m)
+        self.launch_checked_arguments(m, [t.data_ptr() for t in tensors], stream)
+
+    def launch_checked_arguments(self, m: int, pointers: Sequence[int], stream: int) -> None:
+        """Launches with device pointers in `params` order (without M) on
+        `stream`, skipping __call__'s argument checks: for callers that built
+        the tensors themselves (apex4.nn.Linear) and launch per token, where
+        the checks cost more host time than the kernel takes."""
+        import torch
+        if m <= 0:
+            return
+        grid = launch_grid(self.info, m)
+        if torch.cuda.current_device() == self.device:
+            driver().launch(self._function, grid, self._block, self._shared, stream, pointers, m)
+            return
+        with torch.cuda.device(self.device):  # the function's context must be current
+            driver().launch(self._function, grid, self._block, self._shared, stream, pointers, m)
 
 
 class Module:

@@ -165,3 +165,28 @@ def test_quantize_model_on_gpu():
     out = model(x)
     assert out.shape == (3, n) and torch.isfinite(out).all()
     assert ((out.float() - fp).norm() / fp.norm()).item() < 0.3
+
+
+def test_linear_replays_in_a_cuda_graph():
+    # Decode loops capture their layers once and replay them: the kernels go
+    # to the capturing stream and the layer's buffers come from its pool.
+    n, k, ga, gw = LAYERS[0]
+    manifest_for(n, k, ga, gw)
+    torch.manual_seed(11)
+    ref = torch.nn.Linear(k, n, bias=False).cuda().half()
+    fast = Linear.from_float(ref, granularity=(ga, gw), target=TARGET)
+    static_x = torch.randn(1, k, device="cuda", dtype=torch.float16)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fast(static_x)  # loads the module before capture
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_y = fast(static_x)
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        static_x.copy_(torch.randn(1, k, device="cuda", dtype=torch.float16))
+        graph.replay()
+        torch.cuda.synchronize()
+        assert torch.equal(static_y, fast(static_x))
