@@ -33,6 +33,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/FastMatmulKernel.h"
+#include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -65,8 +66,7 @@ bool magicIsExact(const MatmulKernelSpec &spec) {
   return bound <= (int64_t(1) << 22);
 }
 
-struct FastMatmulEmitter {
-  ImplicitLocOpBuilder &b;
+struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
   // Plan and derived geometry.
   int64_t tm, tn, tk, wm, wn, stages, threads;
@@ -76,8 +76,8 @@ struct FastMatmulEmitter {
   int64_t fragsM, fragsN, numTiles, fine;
   bool s4, magic, prefetch;
 
-  // Kernel arguments and ids.
-  Value a, sa, w, sw, c, m, smemA, smemW;
+  // Shared-memory rings and ids.
+  Value smemA, smemW;
   Value tid, lane, groupId, laneInGroup, rowBase, colBase, m0, n0;
 
   /// One 16-byte cp.async per thread and tile, fixed for the whole kernel.
@@ -98,27 +98,6 @@ struct FastMatmulEmitter {
   };
 
   // ---- small helpers ----
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, int64_t y) {
-    return y == 1 ? x : arith::MulIOp::create(b, x, idx(y)).getResult();
-  }
-  Value div(Value x, int64_t y) {
-    return y == 1 ? x : arith::DivUIOp::create(b, x, idx(y)).getResult();
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, x, idx(y));
-  }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, cond, x, y);
-  }
   VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
   VectorType accFloatType() { return VectorType::get({2, 2}, b.getF32Type()); }
   VectorType rawType() { return VectorType::get({4, 4}, b.getI8Type()); }
@@ -132,20 +111,6 @@ struct FastMatmulEmitter {
 
   /// Physical chunk of logical chunk 0 in `row` (XOR it into the chunk).
   Value swizzle(Value row) { return rem(div(row, rowsPerLine), chunks); }
-
-  /// A counted loop whose body `fn` gets the induction variable and the
-  /// iteration arguments and returns the values to yield.
-  scf::ForOp forLoop(Value lb, Value ub, ValueRange inits,
-                     function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
-    return scf::ForOp::create(
-        b, lb, ub, idx(1), inits,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          scf::YieldOp::create(b, fn(iv, args));
-        });
-  }
 
   // ---- global -> shared ----
 
@@ -638,7 +603,6 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   PlanAttr plan = spec.plan;
   int64_t k = spec.k;
   Type i8 = b.getI8Type();
-  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   int64_t rowBytes = plan.getTileK() / 2;
@@ -646,20 +610,17 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                i8, MemRefLayoutAttrInterface(), workgroup);
   auto smemW = MemRefType::get({plan.getStages(), plan.getTileN(), rowBytes},
                                i8, MemRefLayoutAttrInterface(), workgroup);
-  auto func = gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}),
-                                     TypeRange{smemA, smemW});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  gpu::GPUFuncOp func =
+      createMatmulKernelFunc(b, spec, TypeRange{smemA, smemW});
   for (unsigned i = 0; i < 2; ++i)
     func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
                                      b.getI64IntegerAttr(128));
   int64_t threads = spec.threads();
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-
-  b.setInsertionPointToStart(&func.getBody().front());
   int64_t chunks = plan.getTileK() / 32;
   bool s4 = plan.getPath() == MmaPath::S4MmaSync;
   FastMatmulEmitter emitter{
-      b,
+      {b},
+      {},
       spec,
       plan.getTileM(),
       plan.getTileN(),
@@ -678,12 +639,7 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
       s4,
       /*magic=*/plan.getConvert() == ConvertMethod::Magic && magicIsExact(spec),
       /*prefetch=*/plan.getStages() >= 3};
-  emitter.a = func.getArgument(0);
-  emitter.sa = func.getArgument(1);
-  emitter.w = func.getArgument(2);
-  emitter.sw = func.getArgument(3);
-  emitter.c = func.getArgument(4);
-  emitter.m = func.getArgument(5);
+  static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.smemA = func.getWorkgroupAttributions()[0];
   emitter.smemW = func.getWorkgroupAttributions()[1];
   emitter.emitBody();

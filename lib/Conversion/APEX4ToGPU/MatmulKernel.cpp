@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
+#include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -32,8 +33,7 @@ using namespace mlir::apex4;
 namespace {
 
 /// Values that stay fixed for the whole kernel.
-struct MatmulEmitter {
-  ImplicitLocOpBuilder &b;
+struct MatmulEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
   // Plan and derived geometry.
   int64_t tm, tn, tk, wm, wn, stages, threads;
@@ -42,22 +42,12 @@ struct MatmulEmitter {
   int64_t stepK;            // INT4 values per MMA: 64 (s4) or 32 (s8)
   int64_t numTiles;         // K / TK
   bool s4;
-  // Kernel arguments and ids.
-  Value a, sa, w, sw, c, m, smemA, smemW;
+  // Shared-memory rings and ids.
+  Value smemA, smemW;
   Value tid, lane, groupId, laneInGroup, rowBase, colBase, m0, n0;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  using KernelEmitterBase::mul;
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  }
-  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
 
   VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
   VectorType accFloatType() { return VectorType::get({2, 2}, b.getF32Type()); }
@@ -105,7 +95,7 @@ struct MatmulEmitter {
   /// commits them as one cp.async group.
   void issueTile(Value kTile) {
     Value valid = lessThan(kTile, idx(numTiles));
-    Value safeTile = minIdx(kTile, idx(numTiles - 1));
+    Value safeTile = minIndex(kTile, idx(numTiles - 1));
     Value stage = arith::RemUIOp::create(b, kTile, idx(stages));
     copyTile(a, smemA, tm, m0, m, /*rowsAlwaysValid=*/false, safeTile, valid,
              stage);
@@ -251,14 +241,14 @@ struct MatmulEmitter {
       for (int64_t half = 0; half < 2; ++half) {
         Value row = add(add(add(m0, rowBase), fm * 16 + half * 8), groupId);
         aScales.push_back(memref::LoadOp::create(
-            b, sa, ValueRange{minIdx(row, lastRow), aColumn}));
+            b, sa, ValueRange{minIndex(row, lastRow), aColumn}));
       }
     for (int64_t fn = 0; fn < fragsN; ++fn)
       for (int64_t column = 0; column < 2; ++column) {
         Value col = add(add(add(n0, colBase), fn * 8 + column),
                         mul(laneInGroup, 2));
         wScales.push_back(memref::LoadOp::create(
-            b, sw, ValueRange{minIdx(col, idx(spec.n - 1)), wColumn}));
+            b, sw, ValueRange{minIndex(col, idx(spec.n - 1)), wColumn}));
       }
     for (int64_t fm = 0; fm < fragsM; ++fm)
       for (int64_t fn = 0; fn < fragsN; ++fn) {
@@ -535,7 +525,8 @@ gpu::GPUFuncOp mlir::apex4::buildMatmulKernel(OpBuilder &builder,
 
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  MatmulEmitter emitter{b,
+  MatmulEmitter emitter{{b},
+                        {},
                         spec,
                         plan.getTileM(),
                         plan.getTileN(),
@@ -550,12 +541,7 @@ gpu::GPUFuncOp mlir::apex4::buildMatmulKernel(OpBuilder &builder,
                         plan.getPath() == MmaPath::S4MmaSync ? 64 : 32,
                         k / plan.getTileK(),
                         plan.getPath() == MmaPath::S4MmaSync};
-  emitter.a = func.getArgument(0);
-  emitter.sa = func.getArgument(1);
-  emitter.w = func.getArgument(2);
-  emitter.sw = func.getArgument(3);
-  emitter.c = func.getArgument(4);
-  emitter.m = func.getArgument(5);
+  static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.smemA = func.getWorkgroupAttributions()[0];
   emitter.smemW = func.getWorkgroupAttributions()[1];
   emitter.emitBody();

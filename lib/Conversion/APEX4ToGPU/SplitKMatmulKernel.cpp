@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/SplitKMatmulKernel.h"
+#include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -44,35 +45,17 @@ constexpr int64_t kChunkBytes = kSplitKChunk / 2;
 /// Bytes one lane loads per row and chunk.
 constexpr int64_t kLaneBytes = 16;
 
-struct SplitKEmitter {
-  ImplicitLocOpBuilder &b;
+struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
   int64_t tn, slices, fragsN, depth, chunks, chunksPerGroup;
 
-  Value a, sa, w, sw, c, m, partials;
+  Value partials;
   Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
   /// A rows g and g+8, W rows of each fragment (clamped in range).
   SmallVector<Value> aRows, wRows;
   /// W scale rows of this lane's accumulator columns, [fn][column].
   SmallVector<Value> swRows;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, int64_t y) {
-    return y == 1 ? x : arith::MulIOp::create(b, x, idx(y)).getResult();
-  }
-  Value div(Value x, int64_t y) {
-    return y == 1 ? x : arith::DivUIOp::create(b, x, idx(y)).getResult();
-  }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  }
-  Value minIndex(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
   VectorType wordsType() { return VectorType::get({4}, b.getI32Type()); }
   VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
   VectorType accFloatType() { return VectorType::get({2, 2}, b.getF32Type()); }
@@ -81,18 +64,6 @@ struct SplitKEmitter {
                                      DenseElementsAttr::get(type, element));
   }
   Value zeroInt() { return splat(accIntType(), b.getI32IntegerAttr(0)); }
-
-  scf::ForOp forLoop(Value lb, Value ub, ValueRange inits,
-                     function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
-    return scf::ForOp::create(
-        b, lb, ub, idx(1), inits,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          scf::YieldOp::create(b, fn(iv, args));
-        });
-  }
 
   // ---- loads ----
 
@@ -357,20 +328,14 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
   PlanAttr plan = spec.plan;
   int64_t k = spec.k;
   Type f32 = b.getF32Type();
-  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto partials =
       MemRefType::get({plan.getSplitK(), 16, plan.getTileN()}, f32,
                       MemRefLayoutAttrInterface(), workgroup);
-  auto func = gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}),
-                                     TypeRange{partials});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int64_t threads = spec.threads();
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-
-  b.setInsertionPointToStart(&func.getBody().front());
-  SplitKEmitter emitter{b,
+  gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{partials});
+  SplitKEmitter emitter{{b},
+                        {},
                         spec,
                         plan.getTileN(),
                         plan.getSplitK(),
@@ -378,12 +343,7 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
                         plan.getStages() - 1,
                         k / kSplitKChunk,
                         spec.fineGroup() / kSplitKChunk};
-  emitter.a = func.getArgument(0);
-  emitter.sa = func.getArgument(1);
-  emitter.w = func.getArgument(2);
-  emitter.sw = func.getArgument(3);
-  emitter.c = func.getArgument(4);
-  emitter.m = func.getArgument(5);
+  static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.partials = func.getWorkgroupAttributions()[0];
   emitter.emitBody();
   gpu::ReturnOp::create(b);

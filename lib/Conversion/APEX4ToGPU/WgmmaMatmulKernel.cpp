@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/WgmmaMatmulKernel.h"
+#include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -63,14 +64,12 @@ constexpr int64_t kWgmmaK = 32;
 /// Bytes of one core-matrix row; a core matrix is 8 such rows.
 constexpr int64_t kCoreRowBytes = 16;
 
-struct WgmmaEmitter {
-  ImplicitLocOpBuilder &b;
+struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
   bool magic;
 
-  Value a, sa, w, sw, c, m;
   /// The INT4 ring as bytes (cp.async) and as 16-byte chunks (reads), and
   /// the INT8 staging tiles as 16-byte core-matrix rows. Shared memory is
   /// accessed through 16-byte elements so that the accesses lower with the
@@ -102,44 +101,9 @@ struct WgmmaEmitter {
   /// Scale rows of this thread's accumulator rows / columns.
   SmallVector<Value> saRows, swRows;
 
-  // ---- small helpers ----
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI32Type(), v);
-  }
-  Value i64(int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
-  Value mul(Value x, int64_t y) {
-    return y == 1 ? x : arith::MulIOp::create(b, x, idx(y)).getResult();
-  }
-  Value div(Value x, int64_t y) {
-    return y == 1 ? x : arith::DivUIOp::create(b, x, idx(y)).getResult();
-  }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return arith::SelectOp::create(b, cond, x, y);
-  }
   Type accStructType() {
     return LLVM::LLVMStructType::getLiteral(
         b.getContext(), SmallVector<Type>(accCount, b.getI32Type()));
-  }
-
-  scf::ForOp forLoop(Value lb, Value ub, ValueRange inits,
-                     function_ref<SmallVector<Value>(Value, ValueRange)> fn) {
-    return scf::ForOp::create(
-        b, lb, ub, idx(1), inits,
-        [&](OpBuilder &nested, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nested.getInsertionBlock(),
-                              nested.getInsertionPoint());
-          scf::YieldOp::create(b, fn(iv, args));
-        });
   }
 
   /// Runs `fn` under `cond`, or unconditionally when `cond` is null.
@@ -625,13 +589,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   PlanAttr plan = spec.plan;
   int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
   int64_t stages = plan.getStages(), rows = tm + tn;
-  SmallVector<Type> args = byteMatmulArgumentTypes(b, spec);
-  auto func = gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int64_t threads = spec.threads();
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
-
-  b.setInsertionPointToStart(&func.getBody().front());
+  gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{});
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type i8 = b.getI8Type();
@@ -657,13 +615,14 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                             ringOffset, ValueRange{});
 
   int64_t chunks = tk / 32;
-  WgmmaEmitter emitter{b,
+  WgmmaEmitter emitter{{b},
+                       {},
                        spec,
                        tm,
                        tn,
                        tk,
                        stages,
-                       threads,
+                       spec.threads(),
                        rows,
                        chunks,
                        8 / chunks,
@@ -672,12 +631,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                        tn / 2,
                        plan.getConvert() == ConvertMethod::Magic &&
                            magicIsExact(spec)};
-  emitter.a = func.getArgument(0);
-  emitter.sa = func.getArgument(1);
-  emitter.w = func.getArgument(2);
-  emitter.sw = func.getArgument(3);
-  emitter.c = func.getArgument(4);
-  emitter.m = func.getArgument(5);
+  static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.ring = ring;
   emitter.ringChunks = ringChunks;
   emitter.staging = staging;
