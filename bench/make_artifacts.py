@@ -7,6 +7,9 @@
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages
                     against the fast mma.sync plan, for the square shapes
                     (bench/results/h200-wgmma).
+  --sweep-prefill   fast mma.sync prefill plans over CTA tiles, warp grids,
+                    tile K and stages for the square shapes (what the
+                    planner's prefill tile list is checked against).
   --planned         for every benchmark shape and each M regime (decode
                     M = 16, prefill M = 4096), the plan apex4-select-plan
                     picks for the target with g128 weights and activations:
@@ -53,6 +56,19 @@ def wgmma_plan(tm, tn, tk, stages):
             f"tile = [{tm}, {tn}, {tk}], warps = [{tm // 16}, 1], stages = {stages}, split_k = 1>")
 
 
+# (tile M, tile N, tile K, warps M, warps N, stages), all within the fast
+# generator's limits (<= 16 fragments per warp, <= 48 KiB of shared memory).
+PREFILL_TILES = [(128, 64, 128, 2, 2, 3), (128, 64, 128, 2, 2, 4), (128, 64, 64, 2, 2, 4),
+                 (64, 128, 128, 2, 2, 3), (128, 128, 128, 4, 2, 3), (128, 128, 64, 2, 4, 3),
+                 (64, 64, 128, 2, 2, 4), (128, 32, 128, 4, 1, 4), (256, 64, 64, 4, 2, 3),
+                 (64, 64, 128, 1, 2, 4)]
+
+
+def fast_plan(tm, tn, tk, wm, wn, stages):
+    return ("#apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, "
+            f"tile = [{tm}, {tn}, {tk}], warps = [{wm}, {wn}], stages = {stages}, split_k = 1>")
+
+
 FAST_PREFILL_PLAN = ("#apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, "
                      "tile = [128, 64, 128], warps = [2, 2], stages = 3, split_k = 1>")
 
@@ -74,6 +90,7 @@ def main():
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
+    p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--planned", action="store_true")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -96,6 +113,14 @@ def main():
             for tm, tn, tk, stages in WGMMA_TILES:
                 compile_case(args.bin, args.out, f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
                              module(n, k, 128, wgmma_plan(tm, tn, tk, stages)), args.target)
+                count += 1
+    if args.sweep_prefill:
+        for n, k in WGMMA_SHAPES[:2]:
+            for tile in PREFILL_TILES:
+                tm, tn, tk, wm, wn, stages = tile
+                compile_case(args.bin, args.out,
+                             f"fast_n{n}_k{k}_{tm}x{tn}x{tk}_w{wm}x{wn}_s{stages}",
+                             module(n, k, 128, fast_plan(*tile)), args.target)
                 count += 1
     if args.planned:
         shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})

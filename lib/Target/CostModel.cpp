@@ -376,11 +376,17 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             // 128 is listed first because it measured faster with the fast
             // generator at every group size (g128: 0.627 vs 0.729 ms,
             // g64: 0.852 vs 0.891 ms at 8192 x 4096 x 4096; docs/codegen.md).
+            // Four stages where the ring fits the fast generator's 48 KiB
+            // of static shared memory, else three: 128x64x128 ran 3-5%
+            // faster with four on the H200 (bench/results/h200-prefill-tiles).
             for (const TileShape &ts : tiles)
               for (int64_t tileK : {128, 64})
-                if (k % tileK == 0)
-                  add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN, 3, 1,
+                if (k % tileK == 0) {
+                  int64_t stages =
+                      4 * (ts.m + ts.n) * tileK / 2 <= 48 * 1024 ? 4 : 3;
+                  add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN, stages, 1,
                       fine % step == 0 && shape.n % 2 == 0);
+                }
             // Split-K decode kernels (s8, M <= 32 where they were measured):
             // 16 warps per CTA, each on its own K slice, one chunk in flight,
             // within 7% of the best of 12 variants on 4 of 5 H100 shapes
