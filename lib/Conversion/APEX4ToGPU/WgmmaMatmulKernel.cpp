@@ -79,8 +79,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// First row of this thread's warpgroup / warp in the CTA tile.
   Value wgRow, warpRow;
 
-  /// One 16-byte chunk per thread and pass, the same in every tile: copied
-  /// into the ring, read back and unpacked by the same thread.
+  /// One 16-byte chunk per thread and pass, the same in every tile, copied
+  /// into the ring. W chunks are read back and unpacked by the thread that
+  /// copied them; A chunks are read by the warps' ldmatrix after a barrier.
   struct Chunk {
     bool isA;
     Value row;       // tile row (A rows, then W rows)
