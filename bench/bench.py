@@ -31,6 +31,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import triton_w4a4 as tw  # noqa: E402
+from plotting import write_plot  # noqa: E402
 from shapes import MODELS  # noqa: E402
 
 M_FULL = [1, 16, 64, 256, 1024, 4096, 8192]
@@ -336,55 +337,6 @@ def write_markdown(path, meta, rows, peaks):
         lines += ["", "Notes:", ""] + [f"- {n}" for n in sorted(notes)]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
-
-
-def write_plot(path, rows):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib not available: no plot"
-    shapes = sorted({(r["n"], r["k"]) for r in rows})
-    names = sorted({b for r in rows for b, res in r["baselines"].items() if "ms" in res})
-    names += sorted({w for r in rows for w, res in r["w4a4"].items() if "ms" in res})
-    cmap = plt.get_cmap("tab20")
-    style = {name: {"color": cmap(i % 20), "marker": "o" if name in ("fp16", "int8", "fp8")
-                    else ("s" if name == "triton" else "^"),
-                    "linestyle": "--" if name in ("fp16", "int8", "fp8") else "-"}
-             for i, name in enumerate(names)}
-    if "triton" in style:
-        style["triton"]["color"] = "black"
-    cols = min(3, len(shapes))
-    nrows = math.ceil(len(shapes) / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(5 * cols, 3.6 * nrows + 1.2), squeeze=False)
-    for ax, (n, k) in zip(axes.flat, shapes):
-        pts = [r for r in rows if (r["n"], r["k"]) == (n, k)]
-        series = {}
-        for r in pts:
-            for b, res in r["baselines"].items():
-                if "ms" in res:
-                    series.setdefault(b, []).append((r["m"], 2 * r["m"] * n * k / res["ms"] / 1e9))
-            for name, res in r["w4a4"].items():
-                if "ms" in res:
-                    series.setdefault(name, []).append((r["m"], res["tops"]))
-        for name in names:
-            if name in series:
-                xy = sorted(series[name])
-                ax.plot([x for x, _ in xy], [y for _, y in xy], label=name, **style[name])
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_title(f"N={n} K={k}")
-        ax.set_xlabel("M (tokens)")
-        ax.set_ylabel("TOPS (2MNK/time)")
-        ax.grid(True, which="both", alpha=0.3)
-    for ax in list(axes.flat)[len(shapes):]:
-        ax.axis("off")
-    handles = [plt.Line2D([], [], label=name, **style[name]) for name in names]
-    fig.legend(handles=handles, loc="lower center", ncol=min(4, len(names)), fontsize=8)
-    fig.tight_layout(rect=(0, 0.06 + 0.025 * math.ceil(len(names) / 4), 1, 1))
-    fig.savefig(path, dpi=110)
-    return None
 
 
 def gpu_info():
