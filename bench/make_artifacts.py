@@ -69,8 +69,7 @@ def fast_plan(tm, tn, tk, wm, wn, stages):
             f"tile = [{tm}, {tn}, {tk}], warps = [{wm}, {wn}], stages = {stages}, split_k = 1>")
 
 
-FAST_PREFILL_PLAN = ("#apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, "
-                     "tile = [128, 64, 128], warps = [2, 2], stages = 3, split_k = 1>")
+FAST_PREFILL_PLAN = fast_plan(128, 64, 128, 2, 2, 3)
 
 
 def compile_case(bindir, out, name, text, target, extra=()):

@@ -79,6 +79,8 @@ class Linear(torch.nn.Module):
         self.backend, self.manifest = backend, manifest
         # Kernels planned for few rows; None: `manifest` serves every M.
         self.decode_manifest = decode_manifest
+        # (decode?, device, input type) -> (matmul, quantize or None).
+        self._kernel_cache: Dict[Tuple[bool, int, str], Tuple[Any, Any]] = {}
         cols = k // group_length(w_group, k)
         group_length(a_group, k)
         self.register_buffer("w_packed", torch.zeros(n, k // 2, dtype=torch.uint8, device=device))
@@ -146,7 +148,7 @@ class Linear(torch.nn.Module):
         `device`, looked up once per layer."""
         from .runtime import load_module
         key = (decode, device, in_type)
-        cache = self.__dict__.setdefault("_kernel_cache", {})
+        cache = self._kernel_cache
         if key not in cache:
             module = load_module(self.decode_manifest if decode else self.manifest, device)
             k = self.in_features

@@ -10,6 +10,7 @@ matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 (K slices are warps of 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -92,7 +93,6 @@ class Kernel:
             raise ValueError(f"M = {m} outside [0, {self.info.get('max_m', 1 << 24)}]")
         if m == 0:
             return
-        grid = launch_grid(self.info, m)
         expected = _expected(self.info, m)
         device = tensors[0].device
         for name, t in zip(names, tensors):
@@ -118,12 +118,12 @@ class Kernel:
         import torch
         if m <= 0:
             return
-        grid = launch_grid(self.info, m)
-        if torch.cuda.current_device() == self.device:
-            driver().launch(self._function, grid, self._block, self._shared, stream, pointers, m)
-            return
-        with torch.cuda.device(self.device):  # the function's context must be current
-            driver().launch(self._function, grid, self._block, self._shared, stream, pointers, m)
+        # The function's context must be current; switching costs host time,
+        # so only when another device is.
+        same = torch.cuda.current_device() == self.device
+        with contextlib.nullcontext() if same else torch.cuda.device(self.device):
+            driver().launch(self._function, launch_grid(self.info, m), self._block,
+                            self._shared, stream, pointers, m)
 
 
 class Module:

@@ -50,21 +50,8 @@ using namespace mlir::apex4;
 
 namespace {
 
-/// f32 1.5 * 2^23: its mantissa holds an integer added to its bit pattern.
-constexpr int64_t kMagicBits = 0x4B400000;
-constexpr float kMagicFloat = 12582912.0f;
 /// The high nibble of every byte.
 constexpr int32_t kHighNibbles = int32_t(0xF0F0F0F0u);
-/// The s8 path multiplies both operands by 16.
-constexpr int64_t kS8Factor = 256;
-
-/// Whether the magic-number conversion is exact for this spec; otherwise the
-/// generator uses cvt (sitofp) whatever the plan says.
-bool magicIsExact(const MatmulKernelSpec &spec) {
-  bool s4 = spec.plan.getPath() == MmaPath::S4MmaSync;
-  int64_t bound = 64 * spec.fineGroup() * (s4 ? 1 : kS8Factor);
-  return bound <= (int64_t(1) << 22);
-}
 
 struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
@@ -583,11 +570,7 @@ mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
     return message("the cp.async ring needs " + llvm::Twine(smem) +
                    " bytes of shared memory; static shared memory is limited "
                    "to 49152");
-  // INT32 range of one group's sum (s8 values are scaled by 16 each).
-  if (64 * fine * (s4 ? 1 : kS8Factor) >= (int64_t(1) << 31))
-    return message("group size " + llvm::Twine(fine) +
-                   " overflows the INT32 accumulator");
-  return std::nullopt;
+  return checkGroupFitsInt32(spec);
 }
 
 FailureOr<gpu::GPUFuncOp>

@@ -18,6 +18,36 @@
 
 namespace mlir::apex4 {
 
+/// The s8 paths multiply both INT4 operands by 16 (a nibble in the high half
+/// of a byte), so each product carries this factor until the store.
+constexpr int64_t kS8Factor = 256;
+/// f32 1.5 * 2^23: its mantissa holds an integer added to its bit pattern.
+constexpr int64_t kMagicBits = 0x4B400000;
+constexpr float kMagicFloat = 12582912.0f;
+
+/// The largest |INT32 sum| of one group of `spec`: |a * w| <= 64 per value,
+/// times 256 on the s8 paths.
+inline int64_t groupSumBound(const MatmulKernelSpec &spec) {
+  bool s4 = spec.plan.getPath() == MmaPath::S4MmaSync;
+  return 64 * spec.fineGroup() * (s4 ? 1 : kS8Factor);
+}
+
+/// Whether the magic-number conversion is exact for this spec (|sum| <=
+/// 2^22); otherwise the generators use cvt (sitofp) whatever the plan says.
+inline bool magicIsExact(const MatmulKernelSpec &spec) {
+  return groupSumBound(spec) <= (int64_t(1) << 22);
+}
+
+/// The generators' shared refusal: a group whose sum can leave INT32.
+inline std::optional<std::string>
+checkGroupFitsInt32(const MatmulKernelSpec &spec) {
+  if (groupSumBound(spec) < (int64_t(1) << 31))
+    return std::nullopt;
+  return ("group size " + llvm::Twine(spec.fineGroup()) +
+          " overflows the INT32 accumulator")
+      .str();
+}
+
 /// Base of the emitters: constants, index arithmetic that folds the trivial
 /// cases (+0, *1, /1) away, and scf.for with a body callback.
 struct KernelEmitterBase {

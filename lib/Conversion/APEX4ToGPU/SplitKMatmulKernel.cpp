@@ -39,8 +39,6 @@ using namespace mlir::apex4;
 
 namespace {
 
-/// Both s8 operands carry a factor 16.
-constexpr int64_t kS8Factor = 256;
 constexpr int64_t kChunkBytes = kSplitKChunk / 2;
 /// Bytes one lane loads per row and chunk.
 constexpr int64_t kLaneBytes = 16;
@@ -308,10 +306,7 @@ mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
   if (spec.aGroup % spec.fineGroup() != 0 ||
       spec.wGroup % spec.fineGroup() != 0)
     return message("the coarser group must be a multiple of the finer");
-  if (64 * spec.fineGroup() * kS8Factor >= (int64_t(1) << 31))
-    return message("group size " + llvm::Twine(spec.fineGroup()) +
-                   " overflows the INT32 accumulator");
-  return std::nullopt;
+  return checkGroupFitsInt32(spec);
 }
 
 FailureOr<gpu::GPUFuncOp>

@@ -52,11 +52,6 @@ using namespace mlir::apex4;
 
 namespace {
 
-/// Both s8 operands carry a factor 16.
-constexpr int64_t kS8Factor = 256;
-/// f32 1.5 * 2^23: its mantissa holds an integer added to its bit pattern.
-constexpr int64_t kMagicBits = 0x4B400000;
-constexpr float kMagicFloat = 12582912.0f;
 /// Rows of one warpgroup's wgmma.
 constexpr int64_t kWarpgroupRows = 64;
 /// K values of one s8 wgmma.
@@ -514,10 +509,6 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   }
 };
 
-bool magicIsExact(const MatmulKernelSpec &spec) {
-  return 64 * spec.fineGroup() * kS8Factor <= (int64_t(1) << 22);
-}
-
 } // namespace
 
 int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
@@ -571,10 +562,7 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
                    llvm::Twine(plan.getStages()));
   // The largest plan (256 x 128 x 128, 6 stages) needs 176 KiB of the
   // 227 KiB a Hopper CTA can have, so shared memory never rejects a plan.
-  if (64 * spec.fineGroup() * kS8Factor >= (int64_t(1) << 31))
-    return message("group size " + llvm::Twine(spec.fineGroup()) +
-                   " overflows the INT32 accumulator");
-  return std::nullopt;
+  return checkGroupFitsInt32(spec);
 }
 
 FailureOr<gpu::GPUFuncOp>
