@@ -98,7 +98,7 @@ def main():
         for n, k in SWEEP_SHAPES:
             for tn in (16, 32):
                 for split_k in (4, 8, 16):
-                    for stages in (2, 4):
+                    for stages in (1, 2, 3, 4):
                         name = f"sk_n{n}_k{k}_t{tn}_s{split_k}_st{stages}"
                         compile_case(args.bin, args.out, name,
                                      module(n, k, 128, split_k_plan(tn, split_k, stages)),

@@ -13,7 +13,10 @@
 #include "apex4/Conversion/APEX4ToGPU/KernelBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::apex4 {
@@ -75,6 +78,78 @@ struct KernelEmitterBase {
   Value minIndex(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, cond, x, y);
+  }
+
+  /// The address of `memref` (global memory, static strides) as an i64, for
+  /// the loads of loadGlobalWords / loadGlobalF32.
+  Value globalBase(Value memref) {
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    return arith::IndexCastUIOp::create(b, b.getI64Type(), pointer);
+  }
+  /// base + the byte offset of element `indices` of `memref`.
+  Value globalAddress(Value memref, Value base, ValueRange indices) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    Value bytes = idx(offset * elementBytes);
+    for (auto [index, stride] : llvm::zip(indices, strides))
+      bytes = add(bytes, mul(index, stride * elementBytes));
+    return arith::AddIOp::create(
+        b, base, arith::IndexCastUIOp::create(b, b.getI64Type(), bytes));
+  }
+
+  /// `words` (1, 2 or 4) 32-bit words at global `address` with
+  /// ld.global.nc`qualifiers`, as vector<words x i32>. The load is inline PTX
+  /// on purpose: LLVM's InstCombine folds a phi of two loads into one load of
+  /// a phi of their addresses, which turns a prefetch carried through
+  /// scf.for iteration arguments back into a load at the use
+  /// (docs/codegen.md, "Register prefetch"). An asm call is never folded.
+  Value loadGlobalWords(Value address, int64_t words, StringRef qualifiers) {
+    std::string text = ("ld.global.nc" + qualifiers).str();
+    if (words > 1)
+      text += ".v" + std::to_string(words);
+    text += ".u32 ";
+    std::string constraints;
+    if (words > 1)
+      text += "{";
+    for (int64_t i = 0; i < words; ++i) {
+      text += (i ? ", $" : "$") + std::to_string(i);
+      constraints += "=r,";
+    }
+    if (words > 1)
+      text += "}";
+    text += ", [$" + std::to_string(words) + "];";
+    constraints += "l";
+    Type i32Type = b.getI32Type();
+    Type resultType =
+        words == 1 ? i32Type
+                   : LLVM::LLVMStructType::getLiteral(
+                         b.getContext(), SmallVector<Type>(words, i32Type));
+    Value result = inlinePtx(resultType, address, text, constraints);
+    auto vectorType = VectorType::get({words}, i32Type);
+    if (words == 1)
+      return vector::BroadcastOp::create(b, vectorType, result);
+    SmallVector<Value> elements;
+    for (int64_t i = 0; i < words; ++i)
+      elements.push_back(LLVM::ExtractValueOp::create(b, result, i));
+    return vector::FromElementsOp::create(b, vectorType, elements);
+  }
+  /// One f32 at global `address` (ld.global.nc, see loadGlobalWords).
+  Value loadGlobalF32(Value address) {
+    return inlinePtx(b.getF32Type(), address, "ld.global.nc.f32 $0, [$1];",
+                     "=f,l");
+  }
+  /// Side-effect free inline PTX with one i64 operand.
+  Value inlinePtx(Type resultType, Value operand, StringRef text,
+                  StringRef constraints) {
+    return LLVM::InlineAsmOp::create(
+               b, resultType, ValueRange{operand}, b.getStringAttr(text),
+               b.getStringAttr(constraints), /*has_side_effects=*/UnitAttr(),
+               /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
+               LLVM::AsmDialectAttr::get(b.getContext(),
+                                         LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
   }
 
   /// A counted loop (step 1) whose body `fn` gets the induction variable and

@@ -15,8 +15,10 @@
 //     because the finer group is a multiple of 128;
 //   - INT32 accumulators cover one group or the part of it in the warp's
 //     slice; at its end the f32 accumulators take fma(f32(acc), sa*sw, .);
-//   - the loads of chunk c + stages - 1, its scales included, are issued
-//     before chunk c's MMAs;
+//   - the W loads of chunk c + stages - 1, with its W scales, are issued
+//     before chunk c's MMAs (inline ld.global.nc, so that LLVM keeps them
+//     there); A and its scales, shared by all CTAs of a row block, are
+//     loaded at use;
 //   - rows past M and columns past N read clamped (in-range) addresses and
 //     are never stored; partial sums go through shared memory and are added
 //     in slice order by the whole CTA, one rounding into C.
@@ -48,6 +50,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   int64_t tn, slices, fragsN, depth, chunks, chunksPerGroup;
 
   Value partials;
+  /// Global addresses of A, SA, W and SW (i64).
+  Value aBase, saBase, wBase, swBase;
   Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
   /// A rows g and g+8, W rows of each fragment (clamped in range).
   SmallVector<Value> aRows, wRows;
@@ -66,34 +70,50 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   // ---- loads ----
 
   /// 16 bytes of `row` of `memref` at this lane's offset in chunk `chunk`.
-  Value loadWords(Value memref, Value row, Value chunk) {
+  Value loadWords(Value memref, Value base, Value row, Value chunk,
+                  StringRef qualifiers) {
     Value byte = add(mul(chunk, kChunkBytes), laneByte);
-    Value bytes = vector::LoadOp::create(
-        b, VectorType::get({kLaneBytes}, b.getI8Type()), memref,
-        ValueRange{row, byte}, /*nontemporal=*/false, llvm::MaybeAlign(16));
-    return vector::BitCastOp::create(b, wordsType(), bytes);
+    return loadGlobalWords(globalAddress(memref, base, {row, byte}),
+                           kLaneBytes / 4, qualifiers);
   }
 
-  /// Values in flight per chunk: A rows, W fragments, then the scales of the
-  /// chunk's group (A rows, W columns). The scales travel with the data so
-  /// that the group end does not wait for a load.
-  size_t perChunk() const { return 2 + fragsN + 2 + 2 * fragsN; }
+  /// Values loaded `depth` chunks ahead: the W fragments and the W scales of
+  /// the chunk's group, the bytes that come from HBM. A and its scales are
+  /// loaded at use instead: every CTA of a row block reads them, so they hit
+  /// L1 or L2, and carrying them would only take registers (and with them
+  /// occupancy) from the W loads in flight.
+  size_t perChunkAhead() const { return fragsN + 2 * fragsN; }
 
-  /// Everything chunk min(chunk, C - 1) needs, in perChunk() order.
-  SmallVector<Value> loadChunk(Value chunk) {
-    Value safe = minIndex(chunk, idx(chunks - 1));
+  Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
+
+  /// W words then W scales of chunk min(chunk, C - 1).
+  SmallVector<Value> loadAhead(Value chunk) {
+    Value safe = safeChunk(chunk);
+    SmallVector<Value> values;
+    // W is read once: it skips L1 and asks L2 for the whole 256-byte block,
+    // which the next chunks of the same rows read.
+    for (Value row : wRows)
+      values.push_back(
+          loadWords(w, wBase, row, safe, ".L1::no_allocate.L2::256B"));
+    Value wColumn = div(mul(safe, kSplitKChunk), spec.wGroup);
+    for (Value row : swRows)
+      values.push_back(
+          loadGlobalF32(globalAddress(sw, swBase, {row, wColumn})));
+    return values;
+  }
+
+  /// Everything chunk `chunk` needs, in the order computeChunk and
+  /// dequantize read it: A rows, W fragments, A scales, W scales.
+  SmallVector<Value> withActivations(Value chunk, ArrayRef<Value> ahead) {
     SmallVector<Value> values;
     for (Value row : aRows)
-      values.push_back(loadWords(a, row, safe));
-    for (Value row : wRows)
-      values.push_back(loadWords(w, row, safe));
-    Value kStart = mul(safe, kSplitKChunk);
-    Value aColumn = div(kStart, spec.aGroup);
-    Value wColumn = div(kStart, spec.wGroup);
+      values.push_back(loadWords(a, aBase, row, chunk, ""));
+    llvm::append_range(values, ahead.take_front(fragsN));
+    Value aColumn = div(mul(chunk, kSplitKChunk), spec.aGroup);
     for (Value row : aRows)
-      values.push_back(memref::LoadOp::create(b, sa, ValueRange{row, aColumn}));
-    for (Value row : swRows)
-      values.push_back(memref::LoadOp::create(b, sw, ValueRange{row, wColumn}));
+      values.push_back(
+          loadGlobalF32(globalAddress(sa, saBase, {row, aColumn})));
+    llvm::append_range(values, ahead.drop_front(fragsN));
     return values;
   }
 
@@ -122,7 +142,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
 
   // ---- dequantization ----
 
-  /// acc_f += f32(acc_i) * (sa * sw); `current` is the chunk's loadChunk.
+  /// acc_f += f32(acc_i) * (sa * sw); `current` is withActivations' list.
   void dequantize(ArrayRef<Value> current, ArrayRef<Value> accInt,
                   SmallVector<Value> &accFloat) {
     ArrayRef<Value> sA = current.slice(2 + fragsN, 2);
@@ -197,6 +217,10 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     laneByte = mul(laneInGroup, kLaneBytes);
     m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), 16);
     n0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tn);
+    aBase = globalBase(a);
+    saBase = globalBase(sa);
+    wBase = globalBase(w);
+    swBase = globalBase(sw);
 
     Value lastRow = arith::SubIOp::create(b, m, idx(1));
     for (int64_t half = 0; half < 2; ++half)
@@ -219,21 +243,22 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
                              splat(accFloatType(), b.getF32FloatAttr(0.0f)));
     inits.append(fragsN, zeroInt());
     for (int64_t d = 0; d < depth; ++d)
-      llvm::append_range(inits, loadChunk(add(begin, d)));
+      llvm::append_range(inits, loadAhead(add(begin, d)));
 
     scf::ForOp loop = forLoop(begin, end, inits, [&](Value chunk,
                                                      ValueRange args) {
       SmallVector<Value> accFloat(args.take_front(fragsN));
       SmallVector<Value> accInt(args.slice(fragsN, fragsN));
       SmallVector<Value> inFlight(args.drop_front(2 * fragsN));
-      SmallVector<Value> current;
+      SmallVector<Value> ahead;
       if (depth == 0) {
-        current = loadChunk(chunk);
+        ahead = loadAhead(chunk);
       } else {
-        current.assign(inFlight.begin(), inFlight.begin() + perChunk());
-        inFlight.erase(inFlight.begin(), inFlight.begin() + perChunk());
-        llvm::append_range(inFlight, loadChunk(add(chunk, depth)));
+        ahead.assign(inFlight.begin(), inFlight.begin() + perChunkAhead());
+        inFlight.erase(inFlight.begin(), inFlight.begin() + perChunkAhead());
+        llvm::append_range(inFlight, loadAhead(add(chunk, depth)));
       }
+      SmallVector<Value> current = withActivations(chunk, ahead);
       computeChunk(current, accInt);
 
       // The group (or this slice's part of it) ends after this chunk.

@@ -1,9 +1,9 @@
 // RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a" -verify-diagnostics | FileCheck %s
 
 // Decode plan: K = 512 is 4 chunks of 128 values, one for each of the
-// split_k = 4 warps. Every lane loads 16 bytes of A
-// rows g and g+8 and of each W fragment row, 2 chunks ahead (stages = 3), with
-// the group's scales; 4 m16n8k32 s8 MMAs per fragment and chunk; the group
+// split_k = 4 warps. Every lane loads 16 bytes of each W fragment row 2 chunks
+// ahead (stages = 3), with the group's W scales, and 16 bytes of A rows g and
+// g+8 at use; 4 m16n8k32 s8 MMAs per fragment and chunk; the group
 // end is a branch; partial sums meet in shared memory (split_k x 16 x TN f32)
 // behind one barrier and are added in slice order before the single store.
 // CHECK-LABEL: func.func @decode_g128
@@ -11,10 +11,17 @@
 // CHECK: gpu.func @apex4_matmul_n64_k512_a128_w128_splitk4_16x16x128_s3_f16(
 // CHECK-SAME: workgroup(%[[PARTIALS:.*]] : memref<4x16x16xf32, #gpu.address_space<workgroup>>)
 // CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 16, 16, 1>
-// CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64} : memref<{{.*}}xi8>, vector<16xi8>
-// CHECK: memref.load
+// The loads are inline ld.global.nc (LLVM would otherwise fold the carried
+// loads back to their use). Two chunks of W and its scales are loaded before
+// the loop, W skipping L1; A and its scales are loaded at use.
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.L1::no_allocate.L2::256B.v4.u32
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.L1::no_allocate.L2::256B.v4.u32
 // CHECK: scf.for
-// CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64}
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.L1::no_allocate.L2::256B.v4.u32
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK: scf.if
