@@ -21,7 +21,7 @@ def compile_only(granularity):
     from apex4.compiler import compile_module
     from apex4.ir import linear_module
     for n, k in SHAPES:
-        for m in (None, 16):  # apex4.nn.Linear's prefill and decode kernels
+        for m in (None, 8, 16):  # apex4.nn.Linear's prefill and decode kernels
             compile_module(linear_module(n, k, granularity, granularity, m=m), target="h100",
                            name="linear")
     print("compiled", len(SHAPES), "layer shapes")

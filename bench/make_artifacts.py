@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compiles apex4 kernels for the benchmark suite (run on the build machine).
 
-  --sweep-split-k   split-K (decode) kernels over tile N, split_k and stages
+  --sweep-split-k   split-K (decode) kernels over tile M, tile N, split_k and stages
                     for a few shapes: what the cost model's decode terms are
                     calibrated against (bench/results/h100-split-k).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages
@@ -11,13 +11,14 @@
                     tile K and stages for the square shapes (what the
                     planner's prefill tile list is checked against).
   --planned         for every benchmark shape and each M regime (decode
-                    M = 16, prefill M = 4096), the plan apex4-select-plan
+                    M = 8 and 16, prefill M = 4096), the plan apex4-select-plan
                     picks for the target with g128 weights and activations:
                     what a user of apex4 gets.
 Writes <out>/<name>.{mlir,ptx,cubin,json}; bench/bench.py --apex4-artifacts
 <out> times every kernel whose (N, K) matches.
 """
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -40,9 +41,9 @@ def module(n, k, group, plan=None):
 """
 
 
-def split_k_plan(tn, split_k, stages):
+def split_k_plan(tn, split_k, stages, tm=16):
     return ("#apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, "
-            f"tile = [16, {tn}, 128], warps = [1, 1], stages = {stages}, split_k = {split_k}>")
+            f"tile = [{tm}, {tn}, 128], warps = [1, 1], stages = {stages}, split_k = {split_k}>")
 
 
 WGMMA_SHAPES = [(4096, 4096), (8192, 8192), (11008, 4096)]
@@ -96,14 +97,13 @@ def main():
     count = 0
     if args.sweep_split_k:
         for n, k in SWEEP_SHAPES:
-            for tn in (16, 32):
-                for split_k in (4, 8, 16):
-                    for stages in (1, 2, 3, 4):
-                        name = f"sk_n{n}_k{k}_t{tn}_s{split_k}_st{stages}"
-                        compile_case(args.bin, args.out, name,
-                                     module(n, k, 128, split_k_plan(tn, split_k, stages)),
-                                     args.target)
-                        count += 1
+            for tm, tn, split_k, stages in itertools.product((8, 16), (16, 32), (4, 8, 16),
+                                                             (1, 2, 3)):
+                name = f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}"
+                compile_case(args.bin, args.out, name,
+                             module(n, k, 128, split_k_plan(tn, split_k, stages, tm)),
+                             args.target)
+                count += 1
     if args.sweep_wgmma:
         for n, k in WGMMA_SHAPES:
             compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s3",
@@ -124,7 +124,7 @@ def main():
     if args.planned:
         shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
         for n, k in shapes:
-            for regime, m in (("decode", 16), ("prefill", 4096)):
+            for regime, m in (("decode8", 8), ("decode", 16), ("prefill", 4096)):
                 name = f"plan_{regime}_n{n}_k{k}"
                 compile_case(args.bin, args.out, name, module(n, k, 128), args.target,
                              ["--assumed-m", str(m)])

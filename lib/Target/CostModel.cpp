@@ -40,6 +40,15 @@ constexpr double kWgmmaEfficiency = 0.40;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// MMA fragments (16 x 8 outputs) per warp along the tile's M and N. The
+/// split-K kernel with tile M 8 puts the tokens on the MMA's 8-column side
+/// and 16 W rows on its other: one fragment per 16 columns of the tile.
+std::pair<int64_t, int64_t> warpFragments(const PlanCandidate &plan) {
+  if (plan.splitK > 1 && plan.tileM == 8)
+    return {1, plan.tileN / 16};
+  return {plan.tileM / plan.warpsM / 16, plan.tileN / plan.warpsN / 8};
+}
+
 int64_t resolveGroup(int64_t group, int64_t k) { return group == 0 ? k : group; }
 
 std::string groupText(int64_t group) {
@@ -63,8 +72,8 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   // split_k slices are warps of one CTA, not extra CTAs.
   t.ctas = t.tilesM * t.tilesN;
   int64_t threads = 32 * plan.warpsM * plan.warpsN * plan.splitK;
-  int64_t fragments =
-      (plan.tileM / plan.warpsM / 16) * (plan.tileN / plan.warpsN / 8);
+  auto [fragmentsM, fragmentsN] = warpFragments(plan);
+  int64_t fragments = fragmentsM * fragmentsN;
   double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
   if (plan.path == MmaPath::S8Wgmma) // plus the two INT8 staging tiles of W
     smemBytes += 2.0 * plan.tileN * plan.tileK;
@@ -195,8 +204,7 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // channel, that side's scale waits for the epilogue.
   perGroup.fp32 += mixed ? 1 : 2;
   perGroup.fp32 += 1; // add into the f32 accumulator
-  int64_t fragsM = plan.tileM / plan.warpsM / 16,
-          fragsN = plan.tileN / plan.warpsN / 8;
+  auto [fragsM, fragsN] = warpFragments(plan);
   perGroup.memory += double(2 * fragsM + 2 * fragsN) / (4.0 * fragsM * fragsN);
   InstructionMix mix;
   mix.fp32 = outputs * groupEnds * perGroup.fp32;
@@ -387,18 +395,26 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
                   add(ts.m, ts.n, tileK, ts.warpsM, ts.warpsN, stages, 1,
                       fine % step == 0 && shape.n % 2 == 0);
                 }
-            // Split-K decode kernels (s8, M <= 32 where they were measured):
-            // 16 warps per CTA, each on its own K slice, one chunk in flight,
-            // within 7% of the best of 12 variants on 4 of 5 H100 shapes
-            // (docs/cost-model.md, "Split-K"). They convert with cvt, off
-            // their critical path, so one candidate per placement.
+            // Split-K decode kernels (s8, M <= 32 where they were measured).
+            // They convert with cvt, off their critical path, so one
+            // candidate per placement. On the H200 (bench/results/
+            // h200-decode-loads): tile M 8 (W on the MMA's 16-row side) wins
+            // whenever M <= 8, by up to 1.2x; the best split leaves about 16
+            // warps per SM over the grid (fewer slices for wide N); a
+            // register prefetch (stages > 1) did not pay.
             if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
                 shape.m <= 32 && k % kSplitKChunk == 0 &&
                 k / kSplitKChunk >= 2)
-              for (int64_t tileN : {16, 32})
-                add(16, tileN, kSplitKChunk, 1, 1, 2,
-                    std::min<int64_t>(16, k / kSplitKChunk),
+              for (int64_t tileN : {16, 32}) {
+                int64_t tileM = shape.m <= 8 ? 8 : 16;
+                int64_t ctas = ceilDiv(shape.n, tileN) * ceilDiv(shape.m, tileM);
+                int64_t splitK = 4;
+                while (splitK < 16 && ctas * splitK * 2 <= 16 * target.smCount)
+                  splitK *= 2;
+                splitK = std::min<int64_t>(splitK, k / kSplitKChunk);
+                add(tileM, tileN, kSplitKChunk, 1, 1, 1, splitK,
                     fine % kSplitKChunk == 0);
+              }
           }
         }
     }

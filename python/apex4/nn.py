@@ -24,12 +24,15 @@ from .quant import PER_CHANNEL, Group, group_length
 
 Granularity = Union[Group, Tuple[Group, Group]]
 
-# Inputs of at most this many rows (decode) run the kernels planned for
-# DECODE_M rows: the cost model gives them the split-K kernel where it can.
-# At M = 64 that kernel still beat the prefill plan on 9 of 10 H100 shapes
+# Decode buckets, (most rows, rows planned for): inputs of at most 8 rows run
+# kernels planned for 8 (the split-K kernel with the weights on the MMA's
+# 16-row side, up to 1.2x faster there: bench/results/h200-decode-loads),
+# up to DECODE_MAX_M rows those planned for 16. At M = 64 the split-K kernel
+# still beat the prefill plan on 9 of 10 H100 shapes
 # (bench/results/h100-decode-suite).
 DECODE_MAX_M = 64
 DECODE_M = 16
+DECODE_BUCKETS = ((8, 8), (DECODE_MAX_M, DECODE_M))
 _IN_TYPES = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32"}
 _TARGET_NAMES = (("h200", "h200"), ("h100", "h100"), ("a100", "a100"), ("l40s", "l40s"),
                  ("a40", "a40"), ("4090", "rtx4090"), ("3090", "rtx3090"))
@@ -67,7 +70,8 @@ class Linear(torch.nn.Module):
     def __init__(self, in_features: int, out_features: int, a_group: Group, w_group: Group,
                  backend: str = "torch", manifest: Optional[Dict[str, Any]] = None,
                  bias: bool = False, device: Any = None,
-                 decode_manifest: Optional[Dict[str, Any]] = None):
+                 decode_manifest: Optional[Dict[str, Any]] = None,
+                 few_rows_manifest: Optional[Dict[str, Any]] = None):
         super().__init__()
         if backend not in ("apex4", "torch"):
             raise ValueError(f"backend must be 'apex4' or 'torch', not {backend!r}")
@@ -77,10 +81,13 @@ class Linear(torch.nn.Module):
         self.in_features, self.out_features = k, n
         self.a_group, self.w_group = a_group, w_group
         self.backend, self.manifest = backend, manifest
-        # Kernels planned for few rows; None: `manifest` serves every M.
+        # Kernels planned for DECODE_M rows, and for 8; None: the next larger
+        # bucket's (finally `manifest`) serve those rows.
         self.decode_manifest = decode_manifest
-        # (decode?, device, input type) -> (matmul, quantize or None).
-        self._kernel_cache: Dict[Tuple[bool, int, str], Tuple[Any, Any]] = {}
+        self.few_rows_manifest = few_rows_manifest
+        # (manifest's bucket rows or 0 for prefill, device, input type) ->
+        # (matmul, quantize or None).
+        self._kernel_cache: Dict[Tuple[int, int, str], Tuple[Any, Any]] = {}
         cols = k // group_length(w_group, k)
         group_length(a_group, k)
         self.register_buffer("w_packed", torch.zeros(n, k // 2, dtype=torch.uint8, device=device))
@@ -104,14 +111,15 @@ class Linear(torch.nn.Module):
             matmul = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
             a_group = _op_group(matmul["a_group"], k)
             w_group = _op_group(matmul["w_group"], k)
-        decode_manifest = None
+        decode = {}
         if backend == "apex4":
             # The groups are fixed now (the weights are quantized once); only
             # the kernel shape may change for decode.
-            decode_manifest = compile_linear(n, k, a_group, w_group,
-                                             target or default_target(device), m=DECODE_M)
+            for _, rows in DECODE_BUCKETS:
+                decode[rows] = compile_linear(n, k, a_group, w_group,
+                                              target or default_target(device), m=rows)
         layer = cls(k, n, a_group, w_group, backend, manifest if backend == "apex4" else None,
-                    linear.bias is not None, device, decode_manifest)
+                    linear.bias is not None, device, decode.get(DECODE_M), decode.get(8))
         with torch.no_grad():
             qw, sw = torch_ops.quantize(linear.weight, w_group)
             layer.w_packed.copy_(torch_ops.pack_int4(qw))
@@ -125,10 +133,20 @@ class Linear(torch.nn.Module):
         if self.manifest is None:
             return "(torch backend: no kernels)"
         text = "; ".join(p["plan"] for p in self.manifest.get("plans", []))
-        if self.decode_manifest is not None:
-            text += f"; for M <= {DECODE_MAX_M}: " + "; ".join(
-                p["plan"] for p in self.decode_manifest.get("plans", []))
+        for (most, _), manifest in zip(DECODE_BUCKETS,
+                                       (self.few_rows_manifest, self.decode_manifest)):
+            if manifest is not None:
+                text += f"; for M <= {most}: " + "; ".join(
+                    p["plan"] for p in manifest.get("plans", []))
         return text
+
+    def _manifest_for(self, m: int) -> Tuple[int, Dict[str, Any]]:
+        """(bucket rows or 0, manifest) of the kernels that run M rows."""
+        for (most, rows), manifest in zip(DECODE_BUCKETS,
+                                          (self.few_rows_manifest, self.decode_manifest)):
+            if manifest is not None and m <= most:
+                return rows, manifest
+        return 0, self.manifest
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.in_features:
@@ -143,14 +161,15 @@ class Linear(torch.nn.Module):
             y = y + self.bias.to(y.dtype)
         return y.reshape(*x.shape[:-1], self.out_features)
 
-    def _kernels(self, decode: bool, device: int, in_type: str) -> Tuple[Any, Any]:
-        """(matmul, quantize or None) for the decode or prefill manifest on
-        `device`, looked up once per layer."""
+    def _kernels(self, m: int, device: int, in_type: str) -> Tuple[Any, Any]:
+        """(matmul, quantize or None) for M rows on `device`, looked up once
+        per layer and bucket."""
         from .runtime import load_module
-        key = (decode, device, in_type)
+        bucket, manifest = self._manifest_for(m)
+        key = (bucket, device, in_type)
         cache = self._kernel_cache
         if key not in cache:
-            module = load_module(self.decode_manifest if decode else self.manifest, device)
+            module = load_module(manifest, device)
             k = self.in_features
             matmul = module.matmul()
             quantize = module.quantize_kernel(k, group_length(self.a_group, k), in_type)
@@ -166,11 +185,10 @@ class Linear(torch.nn.Module):
         if not x2.is_cuda:
             raise ValueError("backend 'apex4' runs on CUDA tensors (use backend='torch')")
         m, k = x2.shape
-        decode = self.decode_manifest is not None and m <= DECODE_MAX_M
         device = x2.device.index
         if device is None:
             device = torch.cuda.current_device()
-        matmul, quantize = self._kernels(decode, device, _IN_TYPES.get(x2.dtype, ""))
+        matmul, quantize = self._kernels(m, device, _IN_TYPES.get(x2.dtype, ""))
         if self.w_packed.device != x2.device:
             raise ValueError(f"input on {x2.device}, weights on {self.w_packed.device}")
         ga = group_length(self.a_group, k)

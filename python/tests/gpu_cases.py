@@ -22,9 +22,10 @@ if __name__ == "__main__":
     for n, k, ga, gw in LAYERS:
         manifest = compile_linear(n, k, ga, gw, target=TARGET)
         print(n, k, ga, gw, "->", manifest["directory"])
-        # apex4.nn.Linear's kernels for decode (DECODE_M rows).
-        decode = compile_linear(n, k, ga, gw, target=TARGET, m=16)
-        print(n, k, ga, gw, "(decode) ->", decode["directory"])
+        # apex4.nn.Linear's kernels for decode (DECODE_BUCKETS: 8 and 16 rows).
+        for rows in (8, 16):
+            decode = compile_linear(n, k, ga, gw, target=TARGET, m=rows)
+            print(n, k, ga, gw, f"(decode, {rows} rows) ->", decode["directory"])
     ptx_only = compile_linear(*LAYERS[0], target=TARGET, cubin=False)  # driver JIT path
     print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])
     print("cache:", cache_dir())

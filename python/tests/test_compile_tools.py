@@ -68,14 +68,25 @@ def test_plan_explanation():
 
 
 def test_decode_rows_get_the_split_k_kernel(tmp_path, monkeypatch):
-    # nn.Linear compiles a second set of kernels for M <= DECODE_MAX_M with
-    # m = DECODE_M (16), as here (apex4.nn needs torch, absent on CI).
+    # nn.Linear compiles kernels for M <= DECODE_MAX_M with m = DECODE_M
+    # (16), as here (apex4.nn needs torch, absent on CI).
     monkeypatch.setenv("APEX4_CACHE_DIR", str(tmp_path))
     decode = compile_linear(4096, 4096, 128, 128, target="h100", m=16, cubin=False)
     prefill = compile_linear(4096, 4096, 128, 128, target="h100", cubin=False)
     (decode_plan,) = [p["plan"] for p in decode["plans"] if p["op"] == "apex4.matmul"]
     (prefill_plan,) = [p["plan"] for p in prefill["plans"] if p["op"] == "apex4.matmul"]
-    assert "tile = [16, 16, 128]" in decode_plan and "split_k = 16" in decode_plan
+    # 16 tokens on the MMA's 16-row side; K over 8 warps (H100: 132 SMs).
+    assert "tile = [16, 16, 128]" in decode_plan and "split_k = 8>" in decode_plan
     assert "split_k = 1>" in prefill_plan
     matmul = next(k for k in decode["kernels"] if k["kind"] == "matmul")
-    assert matmul["block"] == [512, 1, 1] and matmul["grid"] == [16, 16, 1]
+    assert matmul["block"] == [256, 1, 1] and matmul["grid"] == [16, 16, 1]
+
+
+def test_few_rows_put_the_weights_on_the_mma_row_side(tmp_path, monkeypatch):
+    # nn.Linear's M <= 8 kernels: tile M 8, 16 W rows per MMA fragment.
+    monkeypatch.setenv("APEX4_CACHE_DIR", str(tmp_path))
+    few = compile_linear(4096, 4096, 128, 128, target="h100", m=8, cubin=False)
+    (plan,) = [p["plan"] for p in few["plans"] if p["op"] == "apex4.matmul"]
+    assert "tile = [8, 16, 128]" in plan and "split_k = 8>" in plan
+    matmul = next(k for k in few["kernels"] if k["kind"] == "matmul")
+    assert matmul["grid"] == [16, 8, 1]

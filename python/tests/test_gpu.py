@@ -47,7 +47,7 @@ def within_one_f16_rounding(y, exact, reorder=0.0):
 
 
 @pytest.mark.parametrize("layer", LAYERS)
-@pytest.mark.parametrize("m", [1, 7, 300])
+@pytest.mark.parametrize("m", [1, 7, 16, 300])
 def test_linear_kernels_match_the_reference(layer, m):
     n, k, ga, gw = layer
     manifest_for(n, k, ga, gw)

@@ -51,8 +51,8 @@ def plan(path="s8_mma_sync", convert="magic", placement="main_loop",
                 tk=tk, wm=wm, wn=wn, stages=stages, split_k=split_k)
 
 
-def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop"):
-    return plan(convert="cvt", placement=placement, tm=16, tn=tn, tk=128, wm=1, wn=1,
+def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop", tm=16):
+    return plan(convert="cvt", placement=placement, tm=tm, tn=tn, tk=128, wm=1, wn=1,
                 stages=stages, split_k=split_k)
 
 
@@ -117,6 +117,20 @@ def cases():
     yield ("sk_n2048_k4096_g256_t32_s5", "sm_90a",
            matmul_module(2048, 4096, 256, 256, "f16",
                          split_k_plan(tn=32, split_k=5, stages=4)), [2, 20], False)
+    # Tile M 8 (W on the MMA's 16-row side, tokens on its 8 columns): M
+    # tails inside one tile and across tiles, N tails, mixed and coarse groups.
+    yield ("sk8_n4096_k4096_g128_t16_s8", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", split_k_plan(tm=8)), decode, True)
+    yield ("sk8_n1000_k4096_pc_t32_s4_f32", "sm_90a",
+           matmul_module(1000, 4096, "pc", "pc", "f32",
+                         split_k_plan(tm=8, tn=32, split_k=4, stages=1, placement="epilogue")),
+           [1, 5, 17], False)
+    yield ("sk8_n2048_k11008_a128_wpc_t32_s16", "sm_90a",
+           matmul_module(2048, 11008, 128, "pc", "f16",
+                         split_k_plan(tm=8, tn=32, split_k=16, stages=2)), [3, 8, 9], False)
+    yield ("sk8_n2048_k4096_g256_t16_s5", "sm_90a",
+           matmul_module(2048, 4096, 256, 256, "f16",
+                         split_k_plan(tm=8, split_k=5, stages=4)), [2, 20], True)
     # wgmma (sm_90a) kernels: one or two warpgroups, TK 64 / 128, every
     # conversion, groups from 64 to per-channel, mixed groups, M tails.
     yield ("wg_n4096_k4096_g128_64x128x128_s4", "sm_90a",

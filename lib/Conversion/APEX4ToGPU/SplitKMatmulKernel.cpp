@@ -2,7 +2,7 @@
 //
 // Layout (docs/codegen.md, "Split-K kernel"):
 //
-//   - CTA (x, y) owns columns [x*TN, x*TN + TN) and rows [y*16, y*16 + 16);
+//   - CTA (x, y) owns columns [x*TN, x*TN + TN) and rows [y*TM, y*TM + TM);
 //     warp s of the `split_k` warps owns the K chunks (128 values each)
 //     [s*C/S, (s+1)*C/S), C = K/128;
 //   - per chunk, lane (g = lane/4, t = lane%4) loads 16 bytes of W row g of
@@ -13,6 +13,10 @@
 //     alike, so each MMA adds 256 x the true partial sum of 32 K values (the
 //     factor leaves, exactly, at the store). A chunk lies in one group
 //     because the finer group is a multiple of 128;
+//   - TM = 16 puts A rows g, g+8 on the MMA's A side and W rows on its
+//     8-column B side. TM = 8 swaps them: W rows g, g+8 of each 16-row
+//     fragment are the A side and token g the B side, so at M <= 8 no MMA
+//     row is padding and each MMA covers twice the weights;
 //   - INT32 accumulators cover one group or the part of it in the warp's
 //     slice; at its end the f32 accumulators take fma(f32(acc), sa*sw, .);
 //   - the W loads of chunk c + stages - 1, with its W scales, are issued
@@ -47,16 +51,25 @@ constexpr int64_t kLaneBytes = 16;
 
 struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
-  int64_t tn, slices, fragsN, depth, chunks, chunksPerGroup;
+  int64_t tm, tn, slices, depth, chunks, chunksPerGroup;
+  /// Tile M 8: W is the MMA's A operand (16 W rows per fragment) and the
+  /// tokens its N side, so no MMA row is padding when M <= 8. Tile M 16:
+  /// tokens are the A operand, W the B operand (8 W rows per fragment).
+  bool swapped;
+  /// Accumulator fragments per lane.
+  int64_t accs;
 
   Value partials;
   /// Global addresses of A, SA, W and SW (i64).
   Value aBase, saBase, wBase, swBase;
   Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
-  /// A rows g and g+8, W rows of each fragment (clamped in range).
+  /// Rows this lane loads 16 bytes of, clamped in range: A rows g and g+8
+  /// (swapped: g); W row g of each 8-row fragment (swapped: rows g and g+8
+  /// of each 16-row fragment, in that order).
   SmallVector<Value> aRows, wRows;
-  /// W scale rows of this lane's accumulator columns, [fn][column].
-  SmallVector<Value> swRows;
+  /// Scale rows of this lane's accumulator elements: A rows g, g+8 and W
+  /// rows 2t, 2t+1 of each fragment (swapped: tokens 2t, 2t+1, and wRows).
+  SmallVector<Value> saRows, swRows;
 
   VectorType wordsType() { return VectorType::get({4}, b.getI32Type()); }
   VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
@@ -82,7 +95,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// loaded at use instead: every CTA of a row block reads them, so they hit
   /// L1 or L2, and carrying them would only take registers (and with them
   /// occupancy) from the W loads in flight.
-  size_t perChunkAhead() const { return fragsN + 2 * fragsN; }
+  size_t perChunkAhead() const { return wRows.size() + swRows.size(); }
 
   Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
 
@@ -108,12 +121,12 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     SmallVector<Value> values;
     for (Value row : aRows)
       values.push_back(loadWords(a, aBase, row, chunk, ""));
-    llvm::append_range(values, ahead.take_front(fragsN));
+    llvm::append_range(values, ahead.take_front(wRows.size()));
     Value aColumn = div(mul(chunk, kSplitKChunk), spec.aGroup);
-    for (Value row : aRows)
+    for (Value row : saRows)
       values.push_back(
           loadGlobalF32(globalAddress(sa, saBase, {row, aColumn})));
-    llvm::append_range(values, ahead.drop_front(fragsN));
+    llvm::append_range(values, ahead.drop_front(wRows.size()));
     return values;
   }
 
@@ -125,18 +138,36 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     return packFragment(b, b.getLoc(), words, b.getI8Type());
   }
 
+  /// The MMAs of one chunk. Register j of a lane's 16-byte load feeds one
+  /// m16n8k32: A fragment {low(top), low(bottom), high(top), high(bottom)}
+  /// of two rows, B fragment {low(x), high(x)} of one.
   void computeChunk(ArrayRef<Value> words, SmallVector<Value> &accInt) {
+    size_t nA = aRows.size();
+    auto wordOf = [&](size_t i, int64_t j) {
+      return vector::ExtractOp::create(b, words[i], j).getResult();
+    };
+    auto pairFragment = [&](Value top, Value bottom) {
+      return fragment({lowTimes16(top), lowTimes16(bottom), highTimes16(top),
+                       highTimes16(bottom)});
+    };
+    auto mma = [&](Value aFrag, Value x, Value acc) {
+      Value bFrag = fragment({lowTimes16(x), highTimes16(x)});
+      return nvgpu::MmaSyncOp::create(b, aFrag, bFrag, acc,
+                                      ArrayRef<int64_t>{16, 8, 32})
+          .getResult();
+    };
     for (int64_t j = 0; j < 4; ++j) {
-      Value top = vector::ExtractOp::create(b, words[0], j);
-      Value bottom = vector::ExtractOp::create(b, words[1], j);
-      Value aFrag = fragment({lowTimes16(top), lowTimes16(bottom),
-                              highTimes16(top), highTimes16(bottom)});
-      for (int64_t fn = 0; fn < fragsN; ++fn) {
-        Value x = vector::ExtractOp::create(b, words[2 + fn], j);
-        Value bFrag = fragment({lowTimes16(x), highTimes16(x)});
-        accInt[fn] = nvgpu::MmaSyncOp::create(b, aFrag, bFrag, accInt[fn],
-                                              ArrayRef<int64_t>{16, 8, 32});
+      if (swapped) {
+        Value x = wordOf(0, j);
+        for (int64_t f = 0; f < accs; ++f)
+          accInt[f] = mma(pairFragment(wordOf(nA + 2 * f, j),
+                                       wordOf(nA + 2 * f + 1, j)),
+                          x, accInt[f]);
+        continue;
       }
+      Value aFrag = pairFragment(wordOf(0, j), wordOf(1, j));
+      for (int64_t f = 0; f < accs; ++f)
+        accInt[f] = mma(aFrag, wordOf(nA + f, j), accInt[f]);
     }
   }
 
@@ -145,32 +176,40 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// acc_f += f32(acc_i) * (sa * sw); `current` is withActivations' list.
   void dequantize(ArrayRef<Value> current, ArrayRef<Value> accInt,
                   SmallVector<Value> &accFloat) {
-    ArrayRef<Value> sA = current.slice(2 + fragsN, 2);
-    ArrayRef<Value> sW = current.slice(4 + fragsN, 2 * fragsN);
+    size_t first = aRows.size() + wRows.size();
+    ArrayRef<Value> sA = current.slice(first, saRows.size());
+    ArrayRef<Value> sW = current.slice(first + saRows.size(), swRows.size());
     auto contract = arith::FastMathFlags::contract;
-    for (int64_t fn = 0; fn < fragsN; ++fn) {
+    for (int64_t f = 0; f < accs; ++f) {
       SmallVector<Value> products;
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t column = 0; column < 2; ++column)
           products.push_back(
-              arith::MulFOp::create(b, sA[half], sW[fn * 2 + column]));
+              swapped
+                  ? arith::MulFOp::create(b, sW[f * 2 + half], sA[column])
+                  : arith::MulFOp::create(b, sA[half], sW[f * 2 + column]));
       Value scale = vector::FromElementsOp::create(b, accFloatType(), products);
-      Value value = arith::SIToFPOp::create(b, accFloatType(), accInt[fn]);
+      Value value = arith::SIToFPOp::create(b, accFloatType(), accInt[f]);
       Value term = arith::MulFOp::create(b, value, scale, contract);
-      accFloat[fn] = arith::AddFOp::create(b, accFloat[fn], term, contract);
+      accFloat[f] = arith::AddFOp::create(b, accFloat[f], term, contract);
     }
   }
 
   // ---- cross-slice reduction ----
 
+  /// Accumulator element [half][column] of fragment f is output (token
+  /// row, W column) (g + 8 half, 8f + 2t + column); swapped, (2t + column,
+  /// 16f + g + 8 half).
   void storePartials(ArrayRef<Value> accFloat) {
-    for (int64_t fn = 0; fn < fragsN; ++fn)
+    for (int64_t f = 0; f < accs; ++f)
       for (int64_t half = 0; half < 2; ++half)
         for (int64_t column = 0; column < 2; ++column) {
           Value value = vector::ExtractOp::create(
-              b, accFloat[fn], ArrayRef<int64_t>{half, column});
-          Value row = add(groupId, half * 8);
-          Value col = add(mul(laneInGroup, 2), fn * 8 + column);
+              b, accFloat[f], ArrayRef<int64_t>{half, column});
+          Value pair = add(mul(laneInGroup, 2), column);
+          Value row = swapped ? pair : add(groupId, half * 8);
+          Value col = swapped ? add(groupId, f * 16 + half * 8)
+                              : add(pair, f * 8);
           memref::StoreOp::create(b, value, partials,
                                   ValueRange{warp, row, col});
         }
@@ -179,7 +218,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// Every output of the CTA tile: the slices' partials in slice order,
   /// unscaled, rounded once, stored when in range.
   void reduceAndStore() {
-    int64_t outputs = 16 * tn, threads = 32 * slices;
+    int64_t outputs = tm * tn, threads = 32 * slices;
     Value unscale = arith::ConstantOp::create(
         b, b.getF32FloatAttr(1.0f / float(kS8Factor)));
     for (int64_t first = 0; first < outputs; first += threads) {
@@ -215,7 +254,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     groupId = div(lane, 4);
     laneInGroup = rem(lane, 4);
     laneByte = mul(laneInGroup, kLaneBytes);
-    m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), 16);
+    m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tm);
     n0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tn);
     aBase = globalBase(a);
     saBase = globalBase(sa);
@@ -223,14 +262,27 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     swBase = globalBase(sw);
 
     Value lastRow = arith::SubIOp::create(b, m, idx(1));
-    for (int64_t half = 0; half < 2; ++half)
-      aRows.push_back(minIndex(add(add(m0, groupId), half * 8), lastRow));
     Value lastCol = idx(spec.n - 1);
-    for (int64_t fn = 0; fn < fragsN; ++fn) {
-      wRows.push_back(minIndex(add(add(n0, groupId), fn * 8), lastCol));
-      for (int64_t column = 0; column < 2; ++column)
-        swRows.push_back(minIndex(
-            add(add(n0, mul(laneInGroup, 2)), fn * 8 + column), lastCol));
+    auto token = [&](Value row) { return minIndex(add(m0, row), lastRow); };
+    auto column = [&](Value col) { return minIndex(add(n0, col), lastCol); };
+    Value pair = mul(laneInGroup, 2);
+    if (swapped) {
+      aRows.push_back(token(groupId));
+      for (int64_t f = 0; f < accs; ++f)
+        for (int64_t half = 0; half < 2; ++half)
+          wRows.push_back(column(add(groupId, f * 16 + half * 8)));
+      for (int64_t c = 0; c < 2; ++c)
+        saRows.push_back(token(add(pair, c)));
+      swRows = wRows;
+    } else {
+      for (int64_t half = 0; half < 2; ++half)
+        aRows.push_back(token(add(groupId, half * 8)));
+      saRows = aRows;
+      for (int64_t f = 0; f < accs; ++f) {
+        wRows.push_back(column(add(groupId, f * 8)));
+        for (int64_t c = 0; c < 2; ++c)
+          swRows.push_back(column(add(pair, f * 8 + c)));
+      }
     }
 
     Value begin = div(mul(warp, chunks), slices);
@@ -239,17 +291,17 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
 
     // Iteration arguments: f32 accumulators, INT32 accumulators, then the
     // words of the `depth` chunks in flight, oldest first.
-    SmallVector<Value> inits(fragsN,
+    SmallVector<Value> inits(accs,
                              splat(accFloatType(), b.getF32FloatAttr(0.0f)));
-    inits.append(fragsN, zeroInt());
+    inits.append(accs, zeroInt());
     for (int64_t d = 0; d < depth; ++d)
       llvm::append_range(inits, loadAhead(add(begin, d)));
 
     scf::ForOp loop = forLoop(begin, end, inits, [&](Value chunk,
                                                      ValueRange args) {
-      SmallVector<Value> accFloat(args.take_front(fragsN));
-      SmallVector<Value> accInt(args.slice(fragsN, fragsN));
-      SmallVector<Value> inFlight(args.drop_front(2 * fragsN));
+      SmallVector<Value> accFloat(args.take_front(accs));
+      SmallVector<Value> accInt(args.slice(accs, accs));
+      SmallVector<Value> inFlight(args.drop_front(2 * accs));
       SmallVector<Value> ahead;
       if (depth == 0) {
         ahead = loadAhead(chunk);
@@ -268,15 +320,15 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
       Value sliceEnds = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                               chunk, last);
       Value flush = arith::OrIOp::create(b, groupEnds, sliceEnds);
-      SmallVector<Type> accTypes(fragsN, accFloatType());
-      accTypes.append(fragsN, accIntType());
+      SmallVector<Type> accTypes(accs, accFloatType());
+      accTypes.append(accs, accIntType());
       auto ifOp = scf::IfOp::create(b, accTypes, flush, /*withElse=*/true);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
         SmallVector<Value> updated = accFloat;
         dequantize(current, accInt, updated);
-        updated.append(fragsN, zeroInt());
+        updated.append(accs, zeroInt());
         scf::YieldOp::create(b, updated);
         b.setInsertionPointToStart(ifOp.elseBlock());
         SmallVector<Value> unchanged = accFloat;
@@ -288,7 +340,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
       return results;
     });
 
-    SmallVector<Value> accFloat(loop.getResults().take_front(fragsN));
+    SmallVector<Value> accFloat(loop.getResults().take_front(accs));
     storePartials(accFloat);
     gpu::BarrierOp::create(b);
     reduceAndStore();
@@ -310,12 +362,17 @@ mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
                    llvm::Twine(splitK));
   if (plan.getPath() != MmaPath::S8MmaSync)
     return message("the split-K kernel uses path s8_mma_sync");
-  if (plan.getTileM() != 16 || plan.getTileK() != kSplitKChunk ||
+  int64_t tm = plan.getTileM();
+  if ((tm != 8 && tm != 16) || plan.getTileK() != kSplitKChunk ||
       plan.getWarpsM() != 1 || plan.getWarpsN() != 1)
-    return message("the split-K kernel needs tile [16, TN, 128] and warps "
-                   "[1, 1]");
-  if (tn % 8 != 0 || tn < 8 || tn > 32)
+    return message("the split-K kernel needs tile [8 or 16, TN, 128] and "
+                   "warps [1, 1]");
+  if (tm == 16 && (tn % 8 != 0 || tn < 8 || tn > 32))
     return message("the split-K kernel needs tile N in {8, 16, 24, 32}, not " +
+                   llvm::Twine(tn));
+  if (tm == 8 && tn != 16 && tn != 32)
+    return message("the split-K kernel with tile M 8 puts W rows on the "
+                   "MMA's 16-row side; it needs tile N 16 or 32, not " +
                    llvm::Twine(tn));
   if (plan.getStages() < 1 || plan.getStages() > 4)
     return message("the split-K kernel keeps stages - 1 chunks in flight; "
@@ -351,18 +408,21 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto partials =
-      MemRefType::get({plan.getSplitK(), 16, plan.getTileN()}, f32,
+      MemRefType::get({plan.getSplitK(), plan.getTileM(), plan.getTileN()}, f32,
                       MemRefLayoutAttrInterface(), workgroup);
   gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{partials});
+  bool swapped = plan.getTileM() == 8;
   SplitKEmitter emitter{{b},
                         {},
                         spec,
+                        plan.getTileM(),
                         plan.getTileN(),
                         plan.getSplitK(),
-                        plan.getTileN() / 8,
                         plan.getStages() - 1,
                         k / kSplitKChunk,
-                        spec.fineGroup() / kSplitKChunk};
+                        spec.fineGroup() / kSplitKChunk,
+                        swapped,
+                        plan.getTileN() / (swapped ? 16 : 8)};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.partials = func.getWorkgroupAttributions()[0];
   emitter.emitBody();

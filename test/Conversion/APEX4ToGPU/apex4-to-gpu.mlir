@@ -134,7 +134,7 @@ func.func @wgmma_needs_warpgroups(%a: tensor<?x256xi4>, %sa: tensor<?x2xf32>, %w
 // -----
 
 func.func @split_k_needs_decode_tile(%a: tensor<?x256xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x256xi4>, %sw: tensor<64x2xf32>) -> tensor<?x64xf16> {
-  // expected-error @+1 {{cannot generate a kernel for sm_90a: the split-K kernel needs tile [16, TN, 128] and warps [1, 1]}}
+  // expected-error @+1 {{cannot generate a kernel for sm_90a: the split-K kernel needs tile [8 or 16, TN, 128] and warps [1, 1]}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [64, 64, 64], warps = [2, 2], stages = 2, split_k = 2>}
       : tensor<?x256xi4>, tensor<?x2xf32>, tensor<64x256xi4>, tensor<64x2xf32> -> tensor<?x64xf16>

@@ -59,6 +59,41 @@ func.func @decode_per_channel(%a: tensor<?x1024xi4>, %sa: tensor<?x1xf32>, %w: t
 
 // -----
 
+// Tile M 8: W rows are the MMA's A side (16 per fragment), one token row the
+// B side. A lane loads W rows g and g+8 and token row g; per chunk, 4 MMAs
+// per 16-row fragment; partial sums are 8 tokens x TN.
+// CHECK-LABEL: func.func @decode_tokens_on_n
+// CHECK: gpu.func @apex4_matmul_n64_k512_a128_w128_splitk4_8x32x128_s2_f16(
+// CHECK-SAME: workgroup(%{{.*}} : memref<4x8x32xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: grid = array<i64: 32, 8, 1>
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.L1::no_allocate.L2::256B.v4.u32
+// CHECK: scf.for
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.L1::no_allocate.L2::256B.v4.u32
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK-COUNT-1: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
+// CHECK-NOT: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]}
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: scf.if
+func.func @decode_tokens_on_n(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [8, 32, 128], warps = [1, 1], stages = 2, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
+func.func @tokens_on_n_needs_16_rows_of_w(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  // expected-error @+1 {{the split-K kernel with tile M 8 puts W rows on the MMA's 16-row side; it needs tile N 16 or 32, not 24}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [8, 24, 128], warps = [1, 1], stages = 2, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
 func.func @too_many_slices(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
   // expected-error @+1 {{the split-K kernel takes split_k from 2 to 16 warps, not 32}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
@@ -120,7 +155,7 @@ func.func @group_finer_than_chunk(%a: tensor<?x512xi4>, %sa: tensor<?x8xf32>, %w
 // -----
 
 func.func @split_k_needs_one_warp_per_slice(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
-  // expected-error @+1 {{the split-K kernel needs tile [16, TN, 128] and warps [1, 1]}}
+  // expected-error @+1 {{the split-K kernel needs tile [8 or 16, TN, 128] and warps [1, 1]}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 2], stages = 3, split_k = 4>}
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>

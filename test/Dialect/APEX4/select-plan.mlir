@@ -44,12 +44,14 @@ func.func @auto_and_kept(%x: tensor<4096x4096xf16>, %w: tensor<4096x4096xf16>,
 // -----
 
 // Decode: one token is a stream over the packed weights; every GPU gets the
-// split-K kernel (16 warps per CTA, each on its own K slice).
-// H100: remark: apex4-select-plan on h100 for 1x4096x4096: chose {{.*}} tile=16x16x128 warps=1x1 stages=2 split_k=16: {{.*}} memory bound
+// split-K kernel with W on the MMA's 16-row side (tile M 8), its K split
+// over as many warps as leave about 16 per SM: 8 on the H100's 132 SMs
+// (256 CTAs), 4 on the A100's 108.
+// H100: remark: apex4-select-plan on h100 for 1x4096x4096: chose {{.*}} tile=8x16x128 warps=1x1 stages=1 split_k=8: {{.*}} memory bound
 // H100: func @decode_one_token
-// H100: plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 2, split_k = 16>
+// H100: plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [8, 16, 128], warps = [1, 1], stages = 1, split_k = 8>
 // A100-LABEL: func @decode_one_token
-// A100: plan = #apex4.plan<{{.*}}path = s8_mma_sync, tile = [16, {{16|32}}, 128], warps = [1, 1], stages = 2, split_k = 16>
+// A100: plan = #apex4.plan<{{.*}}path = s8_mma_sync, tile = [8, {{16|32}}, 128], warps = [1, 1], stages = 1, split_k = {{4|2}}>
 func.func @decode_one_token(%x: tensor<1x4096xf16>, %w: tensor<4096x4096xf16>) -> tensor<1x4096xf16> {
   %y = apex4.linear %x, %w {a_group = #apex4.group<128>, w_group = #apex4.group<128>}
       : tensor<1x4096xf16>, tensor<4096x4096xf16> -> tensor<1x4096xf16>

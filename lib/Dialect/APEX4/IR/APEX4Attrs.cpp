@@ -102,7 +102,10 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       llvm::any_of(warps, [](int64_t v) { return v <= 0; }))
     return emitError() << "plan tile and warp counts must be positive";
   // One warp covers whole MMA fragments: 16 rows (M) and 8 columns (N).
-  if (tile[0] % (16 * warps[0]) != 0)
+  // The split-K kernel may swap the sides (tile M 8: the tokens are the
+  // MMA's 8 columns, W its 16 rows).
+  bool tokensOnN = splitK > 1 && tile[0] == 8 && warps[0] == 1;
+  if (!tokensOnN && tile[0] % (16 * warps[0]) != 0)
     return emitError() << "plan tile M (" << tile[0]
                        << ") must be a multiple of 16 * warps M ("
                        << 16 * warps[0] << ")";
