@@ -98,41 +98,24 @@ struct KernelEmitterBase {
         b, base, arith::IndexCastUIOp::create(b, b.getI64Type(), bytes));
   }
 
-  /// `words` (1, 2 or 4) 32-bit words at global `address` with
-  /// ld.global.nc`qualifiers`, as vector<words x i32>. The load is inline PTX
-  /// on purpose: LLVM's InstCombine folds a phi of two loads into one load of
-  /// a phi of their addresses, which turns a prefetch carried through
-  /// scf.for iteration arguments back into a load at the use
-  /// (docs/codegen.md, "Register prefetch"). An asm call is never folded.
-  Value loadGlobalWords(Value address, int64_t words, StringRef qualifiers) {
-    std::string text = ("ld.global.nc" + qualifiers).str();
-    if (words > 1)
-      text += ".v" + std::to_string(words);
-    text += ".u32 ";
-    std::string constraints;
-    if (words > 1)
-      text += "{";
-    for (int64_t i = 0; i < words; ++i) {
-      text += (i ? ", $" : "$") + std::to_string(i);
-      constraints += "=r,";
-    }
-    if (words > 1)
-      text += "}";
-    text += ", [$" + std::to_string(words) + "];";
-    constraints += "l";
+  /// 16 bytes at global `address` with ld.global.nc`qualifiers`, as
+  /// vector<4xi32>. The load is inline PTX on purpose: LLVM's InstCombine
+  /// folds a phi of two loads into one load of a phi of their addresses,
+  /// which turns a prefetch carried through scf.for iteration arguments back
+  /// into a load at the use (docs/codegen.md, "Register prefetch and LLVM").
+  /// An asm call is never folded.
+  Value loadGlobalWords(Value address, StringRef qualifiers) {
+    std::string text =
+        ("ld.global.nc" + qualifiers + ".v4.u32 {$0, $1, $2, $3}, [$4];").str();
     Type i32Type = b.getI32Type();
-    Type resultType =
-        words == 1 ? i32Type
-                   : LLVM::LLVMStructType::getLiteral(
-                         b.getContext(), SmallVector<Type>(words, i32Type));
-    Value result = inlinePtx(resultType, address, text, constraints);
-    auto vectorType = VectorType::get({words}, i32Type);
-    if (words == 1)
-      return vector::BroadcastOp::create(b, vectorType, result);
+    Type resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, i32Type));
+    Value result = inlinePtx(resultType, address, text, "=r,=r,=r,=r,l");
     SmallVector<Value> elements;
-    for (int64_t i = 0; i < words; ++i)
+    for (int64_t i = 0; i < 4; ++i)
       elements.push_back(LLVM::ExtractValueOp::create(b, result, i));
-    return vector::FromElementsOp::create(b, vectorType, elements);
+    return vector::FromElementsOp::create(
+        b, VectorType::get({4}, i32Type), elements);
   }
   /// One f32 at global `address` (ld.global.nc, see loadGlobalWords).
   Value loadGlobalF32(Value address) {

@@ -86,8 +86,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   Value loadWords(Value memref, Value base, Value row, Value chunk,
                   StringRef qualifiers) {
     Value byte = add(mul(chunk, kChunkBytes), laneByte);
+    static_assert(kLaneBytes == 16, "loadGlobalWords loads 16 bytes");
     return loadGlobalWords(globalAddress(memref, base, {row, byte}),
-                           kLaneBytes / 4, qualifiers);
+                           qualifiers);
   }
 
   /// Values loaded `depth` chunks ahead: the W fragments and the W scales of
