@@ -12,6 +12,7 @@ import json
 import os
 
 import numpy as np
+import torch
 
 
 def _cdiv(a, b):
@@ -68,6 +69,19 @@ class Apex4Kernel:
             else:
                 args.append(np.uint64(tensors[p].data_ptr()))
         self.function(self.grid(m), self.block, tuple(args), shared_mem=self.shared)
+
+
+def int8_containers_from_packed(a):
+    """Packed INT4 activations [M, K/2] (even k in the low nibble) -> the
+    'AC' layout [M, K]: bytes 16 q, each 32 values of K as its 16 even-k
+    values, then its 16 odd-k ones (docs/codegen.md)."""
+    a = a.to(torch.int16)
+    low, high = a & 0xF, a >> 4
+    q = torch.stack([torch.where(low > 7, low - 16, low),
+                     torch.where(high > 7, high - 16, high)], dim=-1)
+    m, k = a.shape[0], 2 * a.shape[1]
+    blocks = (q * 16).to(torch.int8).reshape(m, k // 32, 16, 2)
+    return blocks.transpose(2, 3).reshape(m, k).contiguous()
 
 
 def load_matmul_kernels(directory):

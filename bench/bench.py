@@ -31,6 +31,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import apex4_kernels  # noqa: E402
 import triton_w4a4 as tw  # noqa: E402
 from plotting import write_plot  # noqa: E402
 from shapes import MODELS  # noqa: E402
@@ -205,7 +206,14 @@ def bench_apex4(kernel, m, reps, triton_inputs, triton_out):
     first = triton_inputs if same_groups else make()
     a, sa, w, sw = first
     c = torch.full((m, n), float("nan"), dtype=out_dtype, device="cuda")
-    kernel(m, A=a, SA=sa, W=w, SW=sw, C=c)
+    # Kernels taking INT8 containers ('AC') get them made ahead of timing.
+    containers = "AC" in kernel.params
+    def operands(a, sa, w, sw):
+        return (apex4_kernels.int8_containers_from_packed(a) if containers else a,
+                sa, w, sw)
+    def launch(a, sa, w, sw):
+        kernel(m, **{"AC" if containers else "A": a}, SA=sa, W=w, SW=sw, C=c)
+    launch(*operands(a, sa, w, sw))
     torch.cuda.synchronize()
     rows = sample_rows(m, 64)
     # Reference with the finer group nesting in the coarser one.
@@ -221,9 +229,9 @@ def bench_apex4(kernel, m, reps, triton_inputs, triton_out):
     if same_groups and triton_out is not None and out_dtype == torch.float16:
         diff = (c.float() - triton_out.float()).abs()
         check["max_diff_vs_triton_ulps"] = float((diff / tw.ulp_f16(triton_out.float())).max())
-    sets = [first] + [make() for _ in range(n_sets(nbytes(*first), reps) - 1)]
-    fn = lambda a, sa, w, sw: kernel(m, A=a, SA=sa, W=w, SW=sw, C=c)  # noqa: E731
-    med, mn = time_calls(fn, sets, reps=reps)
+    sets = [operands(*first)] + [operands(*make())
+                                 for _ in range(n_sets(nbytes(*first), reps) - 1)]
+    med, mn = time_calls(launch, sets, reps=reps)
     return {"ms": med, "min_ms": mn, "check": check, "a_group": ga, "w_group": gw,
             "input_sets": len(sets)}
 
@@ -395,7 +403,6 @@ def main():
 
     apex4 = []
     if args.apex4_artifacts:
-        import apex4_kernels
         for path, kinfo, manifest in apex4_kernels.load_matmul_kernels(args.apex4_artifacts):
             try:
                 apex4.append(apex4_kernels.Apex4Kernel(path, kinfo, manifest))

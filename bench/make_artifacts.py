@@ -4,9 +4,9 @@
   --sweep-split-k   split-K (decode) kernels over tile M, tile N, split_k and stages
                     for a few shapes: what the cost model's decode terms are
                     calibrated against (bench/results/h100-split-k).
-  --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages
-                    against the fast mma.sync plan, for the square shapes
-                    (bench/results/h200-wgmma).
+  --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages,
+                    both paths (s8_wgmma, s8_wgmma_wreg), against the fast
+                    mma.sync plan (bench/results/h200-wgmma, h200-wreg).
   --sweep-prefill   fast mma.sync prefill plans over CTA tiles, warp grids,
                     tile K and stages for the square shapes (what the
                     planner's prefill tile list is checked against).
@@ -50,6 +50,17 @@ WGMMA_SHAPES = [(4096, 4096), (8192, 8192), (11008, 4096)]
 # (tile M, tile N, tile K, stages)
 WGMMA_TILES = [(64, 128, 128, 4), (128, 128, 128, 3), (128, 128, 64, 4), (128, 64, 128, 4),
                (192, 64, 128, 4), (256, 64, 128, 3), (256, 64, 128, 4), (256, 64, 64, 6)]
+
+
+# s8_wgmma_wreg: (tile M = activation rows, tile N = W rows, tile K, stages)
+WREG_TILES = [(64, 128, 128, 4), (64, 128, 128, 6), (128, 128, 128, 3), (128, 128, 128, 4),
+              (128, 128, 64, 4), (128, 64, 128, 4), (64, 256, 128, 3)]
+
+
+def wreg_plan(tm, tn, tk, stages):
+    return ("#apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, "
+            f"tile = [{tm}, {tn}, {tk}], warps = [1, {tn // 16}], stages = {stages}, "
+            "split_k = 1>")
 
 
 def wgmma_plan(tm, tn, tk, stages):
@@ -113,6 +124,16 @@ def main():
                 compile_case(args.bin, args.out, f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
                              module(n, k, 128, wgmma_plan(tm, tn, tk, stages)), args.target)
                 count += 1
+            # W in registers, INT8-container activations; per-channel (group
+            # = K) shows the kernel without group-end work.
+            for tm, tn, tk, stages in WREG_TILES:
+                for group in (128, k):
+                    label = "pc" if group == k else f"g{group}"
+                    compile_case(args.bin, args.out,
+                                 f"wr_n{n}_k{k}_{label}_{tm}x{tn}x{tk}_s{stages}",
+                                 module(n, k, group, wreg_plan(tm, tn, tk, stages)),
+                                 args.target)
+                    count += 1
     if args.sweep_prefill:
         for n, k in WGMMA_SHAPES[:2]:
             for tile in PREFILL_TILES:

@@ -25,6 +25,20 @@ def pack_int4(q):
     return packed.to(torch.uint8).contiguous()
 
 
+def int8_containers(q):
+    """[R, K] int values in [-8, 7] -> [R, K] bytes 16 q, each 32 values of K
+    reordered as its 16 even-k values, then its 16 odd-k ones (the kernels'
+    'AC' parameter, docs/codegen.md)."""
+    r, k = q.shape
+    blocks = (q.to(torch.int32) * 16).to(torch.int8).reshape(r, k // 32, 16, 2)
+    return blocks.transpose(2, 3).reshape(r, k).contiguous()
+
+
+def activation_operand(kernel, qa):
+    """The A operand in the layout the kernel's manifest names."""
+    return int8_containers(qa) if kernel.info["params"][0] == "AC" else pack_int4(qa)
+
+
 def cdiv(a, b):
     return (a + b - 1) // b
 
@@ -102,7 +116,7 @@ def check_matmul(kernel, m, generator, timing, edge=None):
             sw.fill_(sw_value)
     out = DTYPES[info["out_type"]]
     c = torch.full((m, n), float("nan"), dtype=out, device=dev)  # poisoned
-    a_packed, w_packed = pack_int4(qa), pack_int4(qw)
+    a_packed, w_packed = activation_operand(kernel, qa), pack_int4(qw)
     kernel.launch(m, a_packed, sa, w_packed, sw, c)
     torch.cuda.synchronize()
     ref = reference_matmul(qa, sa, qw, sw, ga, gw)

@@ -76,7 +76,8 @@ struct ConvertAPEX4ToGPU
     spec.plan = plan;
     if (plan.getSplitK() > 1)
       return convertSplitK(op, spec, builder);
-    if (plan.getPath() == MmaPath::S8Wgmma)
+    if (plan.getPath() == MmaPath::S8Wgmma ||
+        plan.getPath() == MmaPath::S8WgmmaWreg)
       return convertWgmma(op, spec, builder);
     // The fast generator when it can build the plan, else the basic one.
     bool fast = generator == "fast" && !checkFastMatmulSpec(spec, chip);
@@ -135,8 +136,9 @@ struct ConvertAPEX4ToGPU
     PlanAttr plan = spec.plan;
     int64_t k = spec.k;
     spec.name = llvm::formatv(
-        "apex4_matmul_n{0}_k{1}_a{2}_w{3}_wgmma_{4}_{5}x{6}x{7}_s{8}_{9}",
+        "apex4_matmul_n{0}_k{1}_a{2}_w{3}_{4}_{5}_{6}x{7}x{8}_s{9}_{10}",
         spec.n, k, groupName(spec.aGroup, k), groupName(spec.wGroup, k),
+        plan.getPath() == MmaPath::S8Wgmma ? "wgmma" : "wgmma_wreg",
         stringifyConvertMethod(plan.getConvert()), plan.getTileM(),
         plan.getTileN(), plan.getTileK(), plan.getStages(),
         typeName(spec.outType));

@@ -480,11 +480,16 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
 
 } // namespace
 
+bool mlir::apex4::activationsAsContainers(const MatmulKernelSpec &spec) {
+  return spec.plan.getPath() == MmaPath::S8WgmmaWreg;
+}
+
 SmallVector<Type>
 mlir::apex4::byteMatmulArgumentTypes(Builder &b, const MatmulKernelSpec &spec) {
   int64_t k = spec.k, n = spec.n;
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
-  return {MemRefType::get({kMaxRows, k / 2}, i8),            // A
+  int64_t aBytes = activationsAsContainers(spec) ? k : k / 2;
+  return {MemRefType::get({kMaxRows, aBytes}, i8),           // A
           MemRefType::get({kMaxRows, k / spec.aGroup}, f32), // SA
           MemRefType::get({n, k / 2}, i8),                   // W
           MemRefType::get({n, k / spec.wGroup}, f32),        // SW
@@ -535,8 +540,10 @@ mlir::apex4::checkFastMatmulSpec(const MatmulKernelSpec &spec,
   bool s4 = plan.getPath() == MmaPath::S4MmaSync;
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
-  if (plan.getPath() == MmaPath::S8Wgmma)
-    return message("path s8_wgmma is built by the wgmma kernel only");
+  if (plan.getPath() == MmaPath::S8Wgmma ||
+      plan.getPath() == MmaPath::S8WgmmaWreg)
+    return message("path " + stringifyMmaPath(plan.getPath()) +
+                   " is built by the wgmma kernel only");
   int64_t stepK = s4 ? 64 : 32;
   if (fine % stepK != 0)
     return message("group size " + llvm::Twine(fine) + " is finer than one " +

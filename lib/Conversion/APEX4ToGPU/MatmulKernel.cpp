@@ -413,9 +413,11 @@ mlir::apex4::checkPlanIsGenerated(const MatmulKernelSpec &spec,
   case MmaPath::S8MmaSync:
     break;
   case MmaPath::S8Wgmma:
+  case MmaPath::S8WgmmaWreg:
     if (chip != "sm_90a")
-      return message("plan path s8_wgmma needs the sm_90a target (wgmma is "
-                     "an sm_90a instruction), not " + chip);
+      return message("plan path " + stringifyMmaPath(plan.getPath()) +
+                     " needs the sm_90a target (wgmma is an sm_90a "
+                     "instruction), not " + chip);
     break;
   }
   if (plan.getPlacement() == DequantPlacement::OperandFold)
@@ -435,8 +437,10 @@ mlir::apex4::checkMatmulSpec(const MatmulKernelSpec &spec, StringRef chip) {
   auto message = [](const llvm::Twine &text) { return text.str(); };
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
-  if (plan.getPath() == MmaPath::S8Wgmma)
-    return message("path s8_wgmma is built by the wgmma kernel only");
+  if (plan.getPath() == MmaPath::S8Wgmma ||
+      plan.getPath() == MmaPath::S8WgmmaWreg)
+    return message("path " + stringifyMmaPath(plan.getPath()) +
+                   " is built by the wgmma kernel only");
   int64_t stepK = plan.getPath() == MmaPath::S4MmaSync ? 64 : 32;
   if (spec.fineGroup() % stepK != 0)
     return message("group size " + llvm::Twine(spec.fineGroup()) +
@@ -477,7 +481,10 @@ void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
   info.append("a_group", b.getI64IntegerAttr(spec.aGroup));
   info.append("w_group", b.getI64IntegerAttr(spec.wGroup));
   info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
-  info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
+  // AC: the activations as INT8 containers (docs/codegen.md), not packed.
+  info.append("params", b.getStrArrayAttr({activationsAsContainers(spec) ? "AC"
+                                                                          : "A",
+                                           "SA", "W", "SW", "C", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({spec.threads(), 1, 1}));
   // K slices are warps of one CTA (summed in shared memory), so the grid
   // has no split dimension.

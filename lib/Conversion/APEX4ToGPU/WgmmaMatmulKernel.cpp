@@ -61,15 +61,24 @@ constexpr int64_t kCoreRowBytes = 16;
 
 struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   const MatmulKernelSpec &spec;
+  /// tm: rows on the register (A) side of the wgmmas, tn: its N. Path
+  /// s8_wgmma: activation rows and W rows. Path s8_wgmma_wreg (`wreg`):
+  /// W rows (the plan's tile N) and activation rows (the plan's tile M),
+  /// the output transposed.
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
-  bool magic;
+  bool magic, wreg;
 
   /// The INT4 ring as bytes (cp.async) and as 16-byte chunks (reads), and
   /// the INT8 staging tiles as 16-byte core-matrix rows. Shared memory is
   /// accessed through 16-byte elements so that the accesses lower with the
   /// memref ops (vector-to-llvm cannot convert GPU address spaces).
   Value ring, ringChunks, staging;
+  /// wreg: the activations' INT8 container ring, [stages][TK/16][tn] 16-byte
+  /// core-matrix rows, read by the wgmmas in place.
+  Value containers;
+  /// m0 / n0: first register-side row / N-side column of the CTA (wreg: a W
+  /// row / an activation row).
   Value tid, lane, groupId, laneInGroup, m0, n0;
   /// First row of this thread's warpgroup / warp in the CTA tile.
   Value wgRow, warpRow;
@@ -78,7 +87,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// into the ring. W chunks are read back and unpacked by the thread that
   /// copied them; A chunks are read by the warps' ldmatrix after a barrier.
   struct Chunk {
-    bool isA;
+    bool isA;        // unpacked by ldmatrix (A; wreg: W), not by threads
+    Value source;    // A or W
     Value row;       // tile row (A rows, then W rows)
     Value ringCol;   // swizzled byte column in the ring
     Value globalCol; // byte column inside the K tile
@@ -88,14 +98,20 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value inRange;   // null: every thread has this pass
   };
   SmallVector<Chunk> plan;
+  /// wreg: this thread's 16-byte container copies per tile.
+  struct ContainerChunk {
+    Value kChunk, column, globalRow, rowValid, inRange;
+  };
+  SmallVector<ContainerChunk> containerPlan;
   /// wgmma descriptors of W for each 32-value step, one list per staging
   /// buffer.
   SmallVector<Value> descW[2];
   /// ldmatrix row and byte columns (one per k64 pair) of this lane's A.
   Value aRow;
   SmallVector<Value> aCols;
-  /// Scale rows of this thread's accumulator rows / columns.
-  SmallVector<Value> saRows, swRows;
+  /// Scale rows of this thread's accumulator rows (sa; wreg: sw) and
+  /// columns (sw; wreg: sa).
+  SmallVector<Value> rowScaleRows, colScaleRows;
 
   Type accStructType() {
     return LLVM::LLVMStructType::getLiteral(
@@ -123,7 +139,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
       Chunk chunk;
       // tm * chunks is a multiple of the thread count, so a pass is all A
       // or all W.
-      chunk.isA = first < aTotal;
+      chunk.isA = wreg || first < aTotal;
       Value id = add(tid, first);
       if (first + threads > total)
         chunk.inRange = lessThan(id, idx(total));
@@ -134,13 +150,35 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
           mul(arith::XOrIOp::create(b, column, swizzle).getResult(), 16);
       chunk.globalCol = mul(column, 16);
       chunk.stageK = mul(column, 2);
-      if (chunk.isA) {
+      if (wreg) {
+        // W rows; N is a multiple of the tile.
+        chunk.source = w;
+        chunk.globalRow = add(m0, chunk.row);
+      } else if (chunk.isA) {
+        chunk.source = a;
         chunk.globalRow = add(m0, chunk.row);
         chunk.rowValid = lessThan(chunk.globalRow, m);
       } else {
+        chunk.source = w;
         chunk.globalRow = add(n0, arith::SubIOp::create(b, chunk.row, idx(tm)));
       }
       plan.push_back(chunk);
+    }
+    if (!wreg)
+      return;
+    // Containers: 8 consecutive lanes take 8 consecutive rows of one 16-byte
+    // K chunk (128 contiguous bytes of shared memory).
+    int64_t kChunks = tk / 16, total16 = tn * kChunks;
+    for (int64_t first = 0; first < total16; first += threads) {
+      ContainerChunk chunk;
+      Value id = add(tid, first);
+      if (first + threads > total16)
+        chunk.inRange = lessThan(id, idx(total16));
+      chunk.kChunk = rem(div(id, 8), kChunks);
+      chunk.column = add(mul(div(id, 8 * kChunks), 8), rem(id, 8));
+      chunk.globalRow = add(n0, chunk.column);
+      chunk.rowValid = lessThan(chunk.globalRow, m);
+      containerPlan.push_back(chunk);
     }
   }
 
@@ -165,7 +203,21 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
         Value bytes = select(ok, idx(16), idx(0));
         nvgpu::DeviceAsyncCopyOp::create(
             b, token, ring, ValueRange{slot, chunk.row, chunk.ringCol},
-            chunk.isA ? a : w, ValueRange{row, add(kByte, chunk.globalCol)},
+            chunk.source, ValueRange{row, add(kByte, chunk.globalCol)},
+            b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
+      });
+    }
+    // Rows past M read nothing and are zero-filled.
+    Value kContainerByte = mul(safeTile, tk);
+    for (const ContainerChunk &chunk : containerPlan) {
+      guarded(chunk.inRange, [&] {
+        Value ok = arith::AndIOp::create(b, valid, chunk.rowValid);
+        Value row = select(ok, chunk.globalRow, idx(0));
+        Value bytes = select(ok, idx(16), idx(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, token, containers,
+            ValueRange{slot, chunk.kChunk, chunk.column, idx(0)}, a,
+            ValueRange{row, add(kContainerByte, mul(chunk.kChunk, 16))},
             b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
       });
     }
@@ -207,15 +259,18 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// address, leading byte offset (next core matrix along K: TN*16 bytes)
   /// and stride byte offset (next 8 rows: 128 bytes), in 16-byte units, no
   /// swizzle.
+  /// wreg: the same for the container ring's slot 0 (in descW[0]); slot s
+  /// is s * tn * tk bytes further (containerDescriptor).
   void planDescriptors() {
     Value base = arith::IndexCastOp::create(
         b, b.getI64Type(),
-        memref::ExtractAlignedPointerAsIndexOp::create(b, staging));
+        memref::ExtractAlignedPointerAsIndexOp::create(
+            b, wreg ? containers : staging));
     int64_t leading = tn * kCoreRowBytes, stride = 8 * kCoreRowBytes;
     Value fixed = i64((leading >> 4) << 16 | (stride >> 4) << 32);
     Value window = i64(0x3FFFF);
     int64_t bufferBytes = tn * tk;
-    for (int64_t buffer = 0; buffer < 2; ++buffer)
+    for (int64_t buffer = 0; buffer < (wreg ? 1 : 2); ++buffer)
       for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
         Value address = arith::AddIOp::create(
             b, base, i64(buffer * bufferBytes + 2 * step * leading));
@@ -310,13 +365,24 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// Issues the wgmmas of the tile in staging buffer `buffer` (0 or 1) with
   /// its A fragments as one wgmma group; `startsGroup`: the first one
   /// overwrites the accumulators.
+  /// wreg: `buffer` is the container ring slot.
   Value issueWgmmas(Value buffer, Value acc, ArrayRef<Value> aWords,
                     bool startsGroup) {
     Value odd = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, buffer,
                                       idx(0));
+    // The start address field counts 16-byte units; a slot is tn * tk bytes.
+    Value slotOffset =
+        wreg ? arith::MulIOp::create(
+                   b, arith::IndexCastOp::create(b, b.getI64Type(), buffer),
+                   i64(tn * tk / 16))
+                   .getResult()
+             : Value();
     NVVM::WgmmaFenceAlignedOp::create(b);
     for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
-      Value descriptor = select(odd, descW[1][step], descW[0][step]);
+      Value descriptor =
+          wreg ? arith::AddIOp::create(b, descW[0][step], slotOffset)
+                     .getResult()
+               : select(odd, descW[1][step], descW[0][step]);
       acc = wgmma(acc, aWords.slice(4 * step, 4), descriptor,
                   /*accumulate=*/!(startsGroup && step == 0));
     }
@@ -338,6 +404,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// `aWords` leaves with the next tile's A fragments.
   Value tileBody(Value kTile, Value acc, SmallVector<Value> &aWords,
                  bool startsGroup) {
+    if (wreg)
+      return tileBodyWreg(kTile, acc, aWords, startsGroup);
     Value buffer = rem(kTile, 2);
     acc = issueWgmmas(buffer, acc, aWords, startsGroup);
     issueTile(add(kTile, stages - 1));
@@ -354,19 +422,42 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     return acc;
   }
 
+  /// wreg: the wgmmas of tile t read its container slot in place, so the
+  /// copy into that slot (tile t + stages) waits until they retired; the
+  /// copy of tile t + stages - 1 reuses tile t - 1's slot, free once tile
+  /// t - 1's wgmmas retired (wait_group 1) in every warpgroup (barrier).
+  /// The copies of tile t + 1 become visible to the tensor cores through
+  /// cp.async.wait, fence.proxy.async and a barrier.
+  Value tileBodyWreg(Value kTile, Value acc, SmallVector<Value> &aWords,
+                     bool startsGroup) {
+    acc = issueWgmmas(rem(kTile, stages), acc, aWords, startsGroup);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 1);
+    gpu::BarrierOp::create(b);
+    issueTile(add(kTile, stages - 1));
+    NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
+    fenceForTensorCores();
+    gpu::BarrierOp::create(b);
+    aWords = loadFragments(add(kTile, 1));
+    return acc;
+  }
+
   // ---- dequantization ----
 
-  /// sa of this thread's two rows, then sw of its TN/4 columns, for `group`
-  /// (counted in fine groups).
+  /// The scales of this thread's two rows, then of its TN/4 columns, for
+  /// `group` (counted in fine groups): sa then sw (wreg: sw then sa).
   SmallVector<Value> loadScales(Value group) {
     Value kStart = mul(group, spec.fineGroup());
     Value aColumn = div(kStart, spec.aGroup);
     Value wColumn = div(kStart, spec.wGroup);
     SmallVector<Value> scales;
-    for (Value row : saRows)
-      scales.push_back(memref::LoadOp::create(b, sa, ValueRange{row, aColumn}));
-    for (Value row : swRows)
-      scales.push_back(memref::LoadOp::create(b, sw, ValueRange{row, wColumn}));
+    for (Value row : rowScaleRows)
+      scales.push_back(
+          wreg ? memref::LoadOp::create(b, sw, ValueRange{row, wColumn})
+               : memref::LoadOp::create(b, sa, ValueRange{row, aColumn}));
+    for (Value row : colScaleRows)
+      scales.push_back(
+          wreg ? memref::LoadOp::create(b, sa, ValueRange{row, aColumn})
+               : memref::LoadOp::create(b, sw, ValueRange{row, wColumn}));
     return scales;
   }
 
@@ -399,7 +490,31 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     }
   }
 
+  /// wreg: element (W row r, activation row c) goes to C[c][r], one value
+  /// per store (the 8 lanes of a column write 16 contiguous bytes).
+  void storeTransposed(ArrayRef<Value> accFloat) {
+    Type outType = spec.outType;
+    Value unscale = arith::ConstantOp::create(
+        b, b.getF32FloatAttr(1.0f / float(kS8Factor)));
+    for (int64_t j = 0; j < tn / 8; ++j)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value token = add(add(n0, mul(laneInGroup, 2)), j * 8 + e);
+        guarded(lessThan(token, m), [&] {
+          for (int64_t h = 0; h < 2; ++h) {
+            Value value =
+                arith::MulFOp::create(b, accFloat[4 * j + 2 * h + e], unscale);
+            if (!outType.isF32())
+              value = arith::TruncFOp::create(b, outType, value);
+            Value col = add(add(add(m0, warpRow), groupId), h * 8);
+            memref::StoreOp::create(b, value, c, ValueRange{token, col});
+          }
+        });
+      }
+  }
+
   void storeResults(ArrayRef<Value> accFloat) {
+    if (wreg)
+      return storeTransposed(accFloat);
     Type outType = spec.outType;
     auto pairType = VectorType::get({2}, outType);
     int64_t align = 2 * outType.getIntOrFloatBitWidth() / 8;
@@ -439,15 +554,25 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     // Warp 4g + v of warpgroup g owns rows 64g + 16v .. + 15.
     wgRow = mul(div(warp, 4), kWarpgroupRows);
     warpRow = add(wgRow, mul(rem(warp, 4), 16));
-    m0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), tm);
-    n0 = mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), tn);
+    // The grid's x runs over N, its y over M.
+    Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    m0 = mul(wreg ? blockX : blockY, tm);
+    n0 = mul(wreg ? blockY : blockX, tn);
+    // Activation rows past M read (and scale) row M - 1; W rows are in range.
     Value lastRow = arith::SubIOp::create(b, m, idx(1));
-    for (int64_t h = 0; h < 2; ++h)
-      saRows.push_back(arith::MinSIOp::create(
-          b, add(add(add(m0, warpRow), groupId), h * 8), lastRow));
+    auto activationRow = [&](Value row) {
+      return arith::MinSIOp::create(b, row, lastRow).getResult();
+    };
+    for (int64_t h = 0; h < 2; ++h) {
+      Value row = add(add(add(m0, warpRow), groupId), h * 8);
+      rowScaleRows.push_back(wreg ? row : activationRow(row));
+    }
     for (int64_t j = 0; j < tn / 8; ++j)
-      for (int64_t e = 0; e < 2; ++e)
-        swRows.push_back(add(add(n0, mul(laneInGroup, 2)), j * 8 + e));
+      for (int64_t e = 0; e < 2; ++e) {
+        Value col = add(add(n0, mul(laneInGroup, 2)), j * 8 + e);
+        colScaleRows.push_back(wreg ? activationRow(col) : col);
+      }
 
     planChunks();
     planDescriptors();
@@ -458,11 +583,16 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     for (int64_t t = 0; t < stages - 1; ++t)
       issueTile(idx(t));
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
+    if (wreg)
+      fenceForTensorCores();
     gpu::BarrierOp::create(b);
-    unpackTile(idx(0), idx(0));
-    fenceForTensorCores();
+    if (!wreg) {
+      unpackTile(idx(0), idx(0));
+      fenceForTensorCores();
+    }
     SmallVector<Value> firstWords = loadFragments(idx(0));
-    gpu::BarrierOp::create(b);
+    if (!wreg)
+      gpu::BarrierOp::create(b);
 
     // Iteration arguments: f32 accumulators, the INT32 accumulator struct,
     // then the next tile's A fragments.
@@ -512,9 +642,12 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 } // namespace
 
 int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
+  int64_t stages = plan.getStages(), tk = plan.getTileK();
+  // s8_wgmma_wreg: the W ring and the container ring.
+  if (plan.getPath() == MmaPath::S8WgmmaWreg)
+    return stages * plan.getTileN() * tk / 2 + stages * plan.getTileM() * tk;
   int64_t rows = plan.getTileM() + plan.getTileN();
-  return plan.getStages() * rows * plan.getTileK() / 2 +
-         2 * plan.getTileN() * plan.getTileK();
+  return stages * rows * tk / 2 + 2 * plan.getTileN() * tk;
 }
 
 std::optional<std::string>
@@ -525,17 +658,29 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
   PlanAttr plan = spec.plan;
   auto message = [](const llvm::Twine &text) { return text.str(); };
   int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
-  if (plan.getPath() != MmaPath::S8Wgmma)
-    return message("the wgmma kernel uses path s8_wgmma");
+  if (plan.getPath() != MmaPath::S8Wgmma &&
+      plan.getPath() != MmaPath::S8WgmmaWreg)
+    return message("the wgmma kernel uses path s8_wgmma or s8_wgmma_wreg");
   if (plan.getSplitK() != 1)
     return message("split_k > 1 is built by the split-K kernel only");
-  if (tm % 64 != 0 || tm < 64 || tm > 256)
+  if (plan.getPath() == MmaPath::S8WgmmaWreg) {
+    // W rows are the wgmmas' 64-row side: one warpgroup per 64 of tile N.
+    if (tn % 64 != 0 || tn < 64 || tn > 256)
+      return message("path s8_wgmma_wreg needs tile N 64, 128, 192 or 256 "
+                     "(one warpgroup per 64 W rows), not " + llvm::Twine(tn));
+    if (plan.getWarpsM() != 1 || plan.getWarpsN() != tn / 16)
+      return message("path s8_wgmma_wreg needs warps [1, " +
+                     llvm::Twine(tn / 16) + "] for tile N " + llvm::Twine(tn));
+    if (tm != 64 && tm != 128)
+      return message("path s8_wgmma_wreg needs tile M 64 or 128 (the "
+                     "wgmmas' N), not " + llvm::Twine(tm));
+  } else if (tm % 64 != 0 || tm < 64 || tm > 256)
     return message("the wgmma kernel needs tile M 64, 128, 192 or 256 (one "
                    "warpgroup per 64 rows), not " + llvm::Twine(tm));
-  if (plan.getWarpsM() != tm / 16 || plan.getWarpsN() != 1)
+  else if (plan.getWarpsM() != tm / 16 || plan.getWarpsN() != 1)
     return message("the wgmma kernel needs warps [" + llvm::Twine(tm / 16) +
                    ", 1] for tile M " + llvm::Twine(tm));
-  if (tn != 64 && tn != 128)
+  else if (tn != 64 && tn != 128)
     return message("the wgmma kernel needs tile N 64 or 128, not " +
                    llvm::Twine(tn));
   if (spec.n % tn != 0)
@@ -576,8 +721,12 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   ImplicitLocOpBuilder b(module.getLoc(), builder);
   b.setInsertionPointToEnd(module.getBody());
   PlanAttr plan = spec.plan;
-  int64_t tm = plan.getTileM(), tn = plan.getTileN(), tk = plan.getTileK();
-  int64_t stages = plan.getStages(), rows = tm + tn;
+  bool wreg = plan.getPath() == MmaPath::S8WgmmaWreg;
+  // The emitter's tm / tn: register-side rows and the wgmmas' N.
+  int64_t tm = wreg ? plan.getTileN() : plan.getTileM();
+  int64_t tn = wreg ? plan.getTileM() : plan.getTileN();
+  int64_t tk = plan.getTileK();
+  int64_t stages = plan.getStages(), rows = wreg ? tm : tm + tn;
   gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{});
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -593,11 +742,21 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   auto ringChunksType =
       MemRefType::get({stages, rows, tk / 32}, chunkType,
                       MemRefLayoutAttrInterface(), workgroup);
-  // Staging first: offset 0 of the (aligned) dynamic shared memory.
-  Value staging = memref::ViewOp::create(
-      b, stagingType, dynamic, arith::ConstantIndexOp::create(b, 0),
-      ValueRange{});
-  Value ringOffset = arith::ConstantIndexOp::create(b, 2 * tn * tk);
+  // Staging (wreg: the container ring) first: offset 0 of the (aligned)
+  // dynamic shared memory.
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value staging, containers;
+  if (wreg)
+    containers = memref::ViewOp::create(
+        b,
+        MemRefType::get({stages, tk / 16, tn, 16}, i8,
+                        MemRefLayoutAttrInterface(), workgroup),
+        dynamic, zero, ValueRange{});
+  else
+    staging =
+        memref::ViewOp::create(b, stagingType, dynamic, zero, ValueRange{});
+  Value ringOffset = arith::ConstantIndexOp::create(
+      b, wreg ? stages * tn * tk : 2 * tn * tk);
   Value ring =
       memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
   Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,
@@ -619,11 +778,13 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                        spec.fineGroup() / tk,
                        tn / 2,
                        plan.getConvert() == ConvertMethod::Magic &&
-                           magicIsExact(spec)};
+                           magicIsExact(spec),
+                       wreg};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.ring = ring;
   emitter.ringChunks = ringChunks;
   emitter.staging = staging;
+  emitter.containers = containers;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

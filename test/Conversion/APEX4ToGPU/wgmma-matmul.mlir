@@ -180,3 +180,77 @@ func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x51
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
   return %c : tensor<?x128xf16>
 }
+
+// -----
+
+// Path s8_wgmma_wreg: W rows (tile N = 128, two warpgroups) on the wgmmas'
+// register side, 64 activation rows as their N. The activations arrive as
+// INT8 containers (parameter AC, i8 [M][K]) and are copied into a ring of
+// core-matrix rows (3 stages x 8 K chunks x 64 rows x 16 bytes) that the
+// wgmmas read in place; the INT4 ring holds only W (3 x 128 rows x 64 bytes).
+// Per tile: the wgmmas, wait_group 1 and a barrier (the previous tile's slot
+// is free), the copy 2 tiles ahead, then cp.async.wait, a proxy fence and a
+// barrier before the next tile's W fragments. Scales: sw by register row, sa
+// by column; the output is stored transposed, one value at a time.
+// CHECK-LABEL: func.func @prefill_weights_in_registers
+// CHECK: gpu.func @apex4_matmul_n256_k512_a128_w128_wgmma_wreg_magic_64x128x128_s3_f16(%{{.*}}: memref<16777216x512xi8>,
+// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 256, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}params = ["AC", "SA", "W", "SW", "C", "M"], shared_bytes = 49152
+// CHECK: %[[CONTAINERS:.*]] = memref.view %{{.*}} to memref<3x8x64x16xi8, #gpu.address_space<workgroup>>
+// CHECK: %[[RING:.*]] = memref.view %{{.*}} to memref<3x128x64xi8, #gpu.address_space<workgroup>>
+// CHECK: memref.extract_aligned_pointer_as_index %[[CONTAINERS]]
+// CHECK-COUNT-2: nvgpu.device_async_copy %arg2{{.*}}, %[[RING]]
+// CHECK-COUNT-2: nvgpu.device_async_copy %arg0{{.*}}, %[[CONTAINERS]]
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: nvvm.fence.proxy
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-2: nvgpu.ldmatrix %[[RING]]
+// CHECK: scf.for
+// CHECK: memref.load %arg3
+// CHECK: memref.load %arg1
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK-NEXT: gpu.barrier
+// CHECK: nvgpu.device_async_copy %arg2
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: nvvm.fence.proxy
+// CHECK-NEXT: gpu.barrier
+// CHECK: nvgpu.ldmatrix %[[RING]]
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: memref.store %{{.*}}, %arg4[%{{.*}}, %{{.*}}] : memref<16777216x256xf16>
+func.func @prefill_weights_in_registers(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 128], warps = [1, 8], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @weights_in_registers_need_warpgroup_rows(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{path s8_wgmma_wreg needs tile N 64, 128, 192 or 256 (one warpgroup per 64 W rows), not 32}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 32, 128], warps = [1, 2], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @weights_in_registers_warps(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{path s8_wgmma_wreg needs warps [1, 8] for tile N 128}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 128], warps = [4, 1], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @weights_in_registers_n_side(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{path s8_wgmma_wreg needs tile M 64 or 128 (the wgmmas' N), not 256}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [256, 128, 128], warps = [1, 8], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}

@@ -63,9 +63,16 @@ std::optional<std::string> checkQuantizeSpec(const QuantizeKernelSpec &spec);
 
 /// The ABI's argument types with byte-addressed packed operands
 /// (A: i8 [kMaxRows x K/2], SA, W: i8 [N x K/2], SW, C, M), as the fast and
-/// split-K generators take them.
+/// split-K generators take them. With activationsAsContainers(spec), A is
+/// i8 [kMaxRows x K] instead.
 SmallVector<Type> byteMatmulArgumentTypes(Builder &b,
                                           const MatmulKernelSpec &spec);
+
+/// Whether the kernel of `spec` takes its activations as INT8 containers:
+/// each INT4 value q as the byte 16·q, and within every 32 values of K the
+/// 16 even-k values first, then the 16 odd-k ones (the K order of the s8
+/// MMA fragments). Plan path s8_wgmma_wreg does.
+bool activationsAsContainers(const MatmulKernelSpec &spec);
 
 /// The even-k (resp. odd-k) INT4 values of a packed i32, times 16, as the
 /// four signed bytes of an i32: (x << 4) & 0xF0F0F0F0 (resp. x & 0xF0F0F0F0).

@@ -32,7 +32,10 @@ def APEX4_MmaPath : I32EnumAttr<"MmaPath",
     "tensor-core instruction path", [
       I32EnumAttrCase<"S4MmaSync", 0, "s4_mma_sync">,
       I32EnumAttrCase<"S8MmaSync", 1, "s8_mma_sync">,
-      I32EnumAttrCase<"S8Wgmma", 2, "s8_wgmma">]> {
+      I32EnumAttrCase<"S8Wgmma", 2, "s8_wgmma">,
+      // wgmma with W unpacked in registers (the A operand) and the
+      // activations as INT8 containers in shared memory (the B operand).
+      I32EnumAttrCase<"S8WgmmaWreg", 3, "s8_wgmma_wreg">]> {
   let cppNamespace = "::mlir::apex4";
   let genSpecializedAttr = 0;
 }
