@@ -75,8 +75,11 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// memref ops (vector-to-llvm cannot convert GPU address spaces).
   Value ring, ringChunks, staging;
   /// wreg: the activations' INT8 container ring, [stages][TK/16][tn] 16-byte
-  /// core-matrix rows, read by the wgmmas in place.
-  Value containers;
+  /// core-matrix rows, read by the wgmmas in place, and the scales of each
+  /// tile's group, [stages][tm + tn] f32 (sw of the W rows, then sa of the
+  /// activation rows), copied with the tile so that the group end reads
+  /// them from shared memory.
+  Value containers, scaleRing;
   /// m0 / n0: first register-side row / N-side column of the CTA (wreg: a W
   /// row / an activation row).
   Value tid, lane, groupId, laneInGroup, m0, n0;
@@ -103,6 +106,13 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value kChunk, column, globalRow, rowValid, inRange;
   };
   SmallVector<ContainerChunk> containerPlan;
+  /// wreg: this thread's 4-byte scale copies per tile: entry `index` of the
+  /// scale ring slot, from row `globalRow` of sw (index < tm) or sa.
+  struct ScaleCopy {
+    Value index, globalRow, rowValid, inRange;
+    bool fromW;
+  };
+  SmallVector<ScaleCopy> scalePlan;
   /// wgmma descriptors of W for each 32-value step, one list per staging
   /// buffer.
   SmallVector<Value> descW[2];
@@ -180,6 +190,27 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
       chunk.rowValid = lessThan(chunk.globalRow, m);
       containerPlan.push_back(chunk);
     }
+    // Scales: entries [0, tm) are W rows, [tm, tm + tn) activation rows; a
+    // pass never mixes the two when tm is a multiple of the thread count,
+    // so split the passes at tm.
+    for (int64_t first = 0; first < tm + tn; first += threads) {
+      bool fromW = first < tm;
+      int64_t end = fromW ? tm : tm + tn;
+      ScaleCopy copy;
+      copy.fromW = fromW;
+      copy.index = add(tid, first);
+      if (first + threads > end)
+        copy.inRange = lessThan(copy.index, idx(end));
+      if (fromW) {
+        copy.globalRow = add(m0, copy.index);
+      } else {
+        copy.globalRow = add(n0, arith::SubIOp::create(b, copy.index, idx(tm)));
+        copy.rowValid = lessThan(copy.globalRow, m);
+      }
+      scalePlan.push_back(copy);
+      if (fromW && first + threads > tm)
+        first = tm - threads; // the activation rows start a new pass
+    }
   }
 
   // ---- global -> ring ----
@@ -219,6 +250,37 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
             ValueRange{slot, chunk.kChunk, chunk.column, idx(0)}, a,
             ValueRange{row, add(kContainerByte, mul(chunk.kChunk, 16))},
             b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
+      });
+    }
+    Value kStart = mul(safeTile, tk);
+    Value aColumn = div(kStart, spec.aGroup);
+    Value wColumn = div(kStart, spec.wGroup);
+    // Only the group's last tile carries its scales (loadStagedScales).
+    Value endsGroup =
+        tilesPerGroup == 1
+            ? Value()
+            : arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                    rem(add(safeTile, 1), tilesPerGroup),
+                                    idx(0))
+                  .getResult();
+    for (const ScaleCopy &copy : scalePlan) {
+      Value copies =
+          !endsGroup ? copy.inRange
+          : copy.inRange
+              ? arith::AndIOp::create(b, endsGroup, copy.inRange).getResult()
+              : endsGroup;
+      guarded(copies, [&] {
+        Value ok = copy.rowValid
+                       ? arith::AndIOp::create(b, valid, copy.rowValid)
+                             .getResult()
+                       : valid;
+        Value row = select(ok, copy.globalRow, idx(0));
+        Value elements = select(ok, idx(1), idx(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, token, scaleRing, ValueRange{slot, copy.index},
+            copy.fromW ? sw : sa,
+            ValueRange{row, copy.fromW ? wColumn : aColumn}, b.getIndexAttr(1),
+            elements, /*bypassL1=*/UnitAttr());
       });
     }
     NVVM::CpAsyncCommitGroupOp::create(b);
@@ -443,6 +505,21 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
   // ---- dequantization ----
 
+  /// wreg: the same list from the scale ring slot of K tile `kTile`.
+  SmallVector<Value> loadStagedScales(Value kTile) {
+    Value slot = rem(kTile, stages);
+    SmallVector<Value> scales;
+    for (int64_t h = 0; h < 2; ++h)
+      scales.push_back(memref::LoadOp::create(
+          b, scaleRing, ValueRange{slot, add(add(warpRow, groupId), h * 8)}));
+    for (int64_t j = 0; j < tn / 8; ++j)
+      for (int64_t e = 0; e < 2; ++e)
+        scales.push_back(memref::LoadOp::create(
+            b, scaleRing,
+            ValueRange{slot, add(mul(laneInGroup, 2), tm + j * 8 + e)}));
+    return scales;
+  }
+
   /// The scales of this thread's two rows, then of its TN/4 columns, for
   /// `group` (counted in fine groups): sa then sw (wreg: sw then sa).
   SmallVector<Value> loadScales(Value group) {
@@ -607,7 +684,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
           SmallVector<Value> accFloat(args.take_front(accCount));
           Value acc = args[accCount];
           SmallVector<Value> aWords(args.drop_front(accCount + 1));
-          SmallVector<Value> scales = loadScales(group);
+          SmallVector<Value> scales;
+          if (!wreg)
+            scales = loadScales(group);
           Value first = mul(group, tilesPerGroup);
           acc = tileBody(first, acc, aWords, /*startsGroup=*/true);
           if (tilesPerGroup > 1) {
@@ -628,6 +707,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
                           rest.getResults().begin() + 1 + words);
           }
           NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+          if (wreg)
+            scales = loadStagedScales(add(first, tilesPerGroup - 1));
           dequantize(acc, scales, accFloat);
           accFloat.push_back(acc);
           llvm::append_range(accFloat, aWords);
@@ -645,7 +726,8 @@ int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
   int64_t stages = plan.getStages(), tk = plan.getTileK();
   // s8_wgmma_wreg: the W ring and the container ring.
   if (plan.getPath() == MmaPath::S8WgmmaWreg)
-    return stages * plan.getTileN() * tk / 2 + stages * plan.getTileM() * tk;
+    return stages * plan.getTileN() * tk / 2 + stages * plan.getTileM() * tk +
+           stages * (plan.getTileN() + plan.getTileM()) * 4;
   int64_t rows = plan.getTileM() + plan.getTileN();
   return stages * rows * tk / 2 + 2 * plan.getTileN() * tk;
 }
@@ -757,6 +839,17 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
         memref::ViewOp::create(b, stagingType, dynamic, zero, ValueRange{});
   Value ringOffset = arith::ConstantIndexOp::create(
       b, wreg ? stages * tn * tk : 2 * tn * tk);
+  // wreg: the scale ring after the INT4 ring.
+  Value scaleRing;
+  if (wreg)
+    scaleRing = memref::ViewOp::create(
+        b,
+        MemRefType::get({stages, tm + tn}, b.getF32Type(),
+                        MemRefLayoutAttrInterface(), workgroup),
+        dynamic,
+        arith::ConstantIndexOp::create(b, stages * tn * tk +
+                                              stages * rows * tk / 2),
+        ValueRange{});
   Value ring =
       memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
   Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,
@@ -785,6 +878,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.ringChunks = ringChunks;
   emitter.staging = staging;
   emitter.containers = containers;
+  emitter.scaleRing = scaleRing;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

@@ -190,24 +190,29 @@ func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x51
 // wgmmas read in place; the INT4 ring holds only W (3 x 128 rows x 64 bytes).
 // Per tile: the wgmmas, wait_group 1 and a barrier (the previous tile's slot
 // is free), the copy 2 tiles ahead, then cp.async.wait, a proxy fence and a
-// barrier before the next tile's W fragments. Scales: sw by register row, sa
-// by column; the output is stored transposed, one value at a time.
+// barrier before the next tile's W fragments. The scales of each tile's
+// group travel with it (4-byte copies into a [3][128 + 64] f32 ring: sw of
+// the W rows, then sa of the activation rows); the group end reads them from
+// shared memory: sw by register row, sa by column. The output is stored
+// transposed, one value at a time.
 // CHECK-LABEL: func.func @prefill_weights_in_registers
 // CHECK: gpu.func @apex4_matmul_n256_k512_a128_w128_wgmma_wreg_magic_64x128x128_s3_f16(%{{.*}}: memref<16777216x512xi8>,
-// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 256, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}params = ["AC", "SA", "W", "SW", "C", "M"], shared_bytes = 49152
+// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 256, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}params = ["AC", "SA", "W", "SW", "C", "M"], shared_bytes = 51456
 // CHECK: %[[CONTAINERS:.*]] = memref.view %{{.*}} to memref<3x8x64x16xi8, #gpu.address_space<workgroup>>
+// CHECK: %[[SCALES:.*]] = memref.view %{{.*}} to memref<3x192xf32, #gpu.address_space<workgroup>>
 // CHECK: %[[RING:.*]] = memref.view %{{.*}} to memref<3x128x64xi8, #gpu.address_space<workgroup>>
 // CHECK: memref.extract_aligned_pointer_as_index %[[CONTAINERS]]
 // CHECK-COUNT-2: nvgpu.device_async_copy %arg2{{.*}}, %[[RING]]
 // CHECK-COUNT-2: nvgpu.device_async_copy %arg0{{.*}}, %[[CONTAINERS]]
+// CHECK: nvgpu.device_async_copy %arg3{{.*}}, %[[SCALES]]{{.*}}, 1, %{{.*}} :
+// CHECK: nvgpu.device_async_copy %arg1{{.*}}, %[[SCALES]]{{.*}}, 1, %{{.*}} :
 // CHECK: nvvm.cp.async.commit.group
 // CHECK: nvvm.cp.async.wait.group 1
 // CHECK-NEXT: nvvm.fence.proxy
 // CHECK-NEXT: gpu.barrier
 // CHECK-COUNT-2: nvgpu.ldmatrix %[[RING]]
 // CHECK: scf.for
-// CHECK: memref.load %arg3
-// CHECK: memref.load %arg1
+// CHECK-NOT: memref.load %arg
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k32.s32.s8.s8
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK-NEXT: gpu.barrier
@@ -217,6 +222,7 @@ func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x51
 // CHECK-NEXT: gpu.barrier
 // CHECK: nvgpu.ldmatrix %[[RING]]
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-2: memref.load %[[SCALES]]
 // CHECK: memref.store %{{.*}}, %arg4[%{{.*}}, %{{.*}}] : memref<16777216x256xf16>
 func.func @prefill_weights_in_registers(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
