@@ -41,6 +41,70 @@ llvm::Error readNumber(const llvm::json::Object &object, llvm::StringRef origin,
   return llvm::Error::success();
 }
 
+/// A group size field: a positive integer or "per_channel" (0).
+llvm::Error readGroup(const llvm::json::Object &entry, llvm::StringRef origin,
+                      llvm::StringRef field, int64_t &out) {
+  const llvm::json::Value *value = entry.get(field);
+  if (value && value->getAsString() == std::optional<llvm::StringRef>(
+                                           "per_channel")) {
+    out = 0;
+    return llvm::Error::success();
+  }
+  std::optional<int64_t> size = value ? value->getAsInteger() : std::nullopt;
+  if (!size || *size <= 0)
+    return fieldError(origin, ("tuned_plans[]." + field).str(),
+                      "must be a positive integer or \"per_channel\"");
+  out = *size;
+  return llvm::Error::success();
+}
+
+llvm::Error readTunedPlans(const llvm::json::Object &object,
+                           llvm::StringRef origin,
+                           std::vector<TunedPlan> &out) {
+  const llvm::json::Value *value = object.get("tuned_plans");
+  if (!value)
+    return llvm::Error::success();
+  const llvm::json::Array *entries = value->getAsArray();
+  if (!entries)
+    return fieldError(origin, "tuned_plans", "must be an array");
+  for (const llvm::json::Value &item : *entries) {
+    const llvm::json::Object *entry = item.getAsObject();
+    if (!entry)
+      return fieldError(origin, "tuned_plans[]", "must be an object");
+    TunedPlan tuned;
+    std::optional<int64_t> n = entry->getInteger("n"),
+                           k = entry->getInteger("k");
+    if (!n || !k || *n <= 0 || *k <= 0)
+      return fieldError(origin, "tuned_plans[].n/k",
+                        "must be positive integers");
+    tuned.n = *n;
+    tuned.k = *k;
+    if (llvm::Error e = readGroup(*entry, origin, "a_group", tuned.aGroup))
+      return e;
+    if (llvm::Error e = readGroup(*entry, origin, "w_group", tuned.wGroup))
+      return e;
+    const llvm::json::Array *rows = entry->getArray("m");
+    std::optional<int64_t> lo, hi;
+    if (rows && rows->size() == 2) {
+      lo = (*rows)[0].getAsInteger();
+      hi = (*rows)[1].getAsInteger();
+    }
+    if (!lo || !hi || *lo < 1 || *hi < *lo)
+      return fieldError(origin, "tuned_plans[].m",
+                        "must be [first row count, last row count]");
+    tuned.mMin = *lo;
+    tuned.mMax = *hi;
+    std::optional<llvm::StringRef> plan = entry->getString("plan");
+    if (!plan || !plan->starts_with("#apex4.plan<"))
+      return fieldError(origin, "tuned_plans[].plan",
+                        "must be \"#apex4.plan<...>\" text");
+    tuned.plan = plan->str();
+    tuned.measuredUs = entry->getNumber("measured_us").value_or(0.0);
+    out.push_back(std::move(tuned));
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error readRates(const llvm::json::Object &object, llvm::StringRef origin,
                       llvm::StringRef field, std::map<std::string, double> &out) {
   const llvm::json::Object *rates = object.getObject(field);
@@ -164,7 +228,19 @@ llvm::Expected<GPUTarget> apex4::parseTarget(llvm::StringRef json,
     for (const auto &[key, value] : *sources)
       if (std::optional<llvm::StringRef> text = value.getAsString())
         target.sources[key.str()] = text->str();
+  if (llvm::Error e = readTunedPlans(*object, origin, target.tunedPlans))
+    return std::move(e);
   return target;
+}
+
+const TunedPlan *GPUTarget::findTunedPlan(int64_t m, int64_t n, int64_t k,
+                                          int64_t aGroup,
+                                          int64_t wGroup) const {
+  for (const TunedPlan &tuned : tunedPlans)
+    if (tuned.n == n && tuned.k == k && tuned.aGroup == aGroup &&
+        tuned.wGroup == wGroup && tuned.mMin <= m && m <= tuned.mMax)
+      return &tuned;
+  return nullptr;
 }
 
 llvm::Expected<GPUTarget> apex4::loadTargetFile(llvm::StringRef path) {

@@ -19,6 +19,21 @@
 
 namespace apex4 {
 
+/// A plan measured fastest on the device for one matmul shape (autotuning,
+/// bench/autotune.py): apex4-select-plan takes it instead of the cost
+/// model's choice when the shape, the groups and M match.
+struct TunedPlan {
+  int64_t n = 0, k = 0;
+  /// Group sizes; 0 = per-channel (the cost model's encoding).
+  int64_t aGroup = 0, wGroup = 0;
+  /// Rows it applies to, inclusive.
+  int64_t mMin = 0, mMax = 0;
+  /// The plan as `#apex4.plan<...>` text.
+  std::string plan;
+  /// What it measured, for the explanation (0: not given).
+  double measuredUs = 0;
+};
+
 struct GPUTarget {
   std::string name;
   /// NVVM chip the kernels are built for, e.g. "sm_80" or "sm_90a".
@@ -52,6 +67,13 @@ struct GPUTarget {
   bool hasWgmma = false;
   /// Where each number comes from.
   std::map<std::string, std::string> sources;
+  /// Measured plans (field "tuned_plans"), most specific first is not
+  /// required: the first entry that matches wins.
+  std::vector<TunedPlan> tunedPlans;
+
+  /// The first tuned plan for this shape, groups and M, or null.
+  const TunedPlan *findTunedPlan(int64_t m, int64_t n, int64_t k,
+                                 int64_t aGroup, int64_t wGroup) const;
 
   /// Tensor-core ops per SM per clock for `type`, 0 when absent.
   double mmaRate(llvm::StringRef type) const;

@@ -9,6 +9,7 @@
 #include "apex4/Target/CostModel.h"
 #include "apex4/Target/GPUTarget.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -166,6 +167,20 @@ struct APEX4SelectPlan
         *symbolizeMmaPath(::apex4::stringify(p.path)),
         {p.tileM, p.tileN, p.tileK}, {p.warpsM, p.warpsN}, p.stages,
         p.splitK);
+    // A plan measured on the device for these groups wins over the model.
+    const ::apex4::TunedPlan *tuned =
+        useTunedPlans ? target.findTunedPlan(shape.m, shape.n, shape.k,
+                                             p.aGroup, p.wGroup)
+                      : nullptr;
+    if (tuned) {
+      auto parsed = dyn_cast_or_null<PlanAttr>(parseAttribute(tuned->plan, ctx));
+      if (!parsed)
+        return op->emitError()
+               << "apex4-select-plan: target " << target.name
+               << " has a tuned plan for " << shape.n << "x" << shape.k
+               << " that is not an #apex4.plan: " << tuned->plan;
+      plan = parsed;
+    }
     op->setAttr("plan", plan);
     if (linear) {
       linear.setAGroupAttr(groupAttr(ctx, p.aGroup));
@@ -177,6 +192,11 @@ struct APEX4SelectPlan
       remark << "apex4-select-plan on " << target.name << " for " << shape.m
              << "x" << shape.n << "x" << shape.k << ": chose "
              << describe(*chosen) << ". " << chosen->prediction.explanation;
+      if (tuned)
+        remark << "\n  replaced by the target's tuned plan for M "
+               << tuned->mMin << ".." << tuned->mMax << " (measured "
+               << llvm::formatv("{0:F1}", tuned->measuredUs).str()
+               << " us): " << tuned->plan;
       for (auto [group, sqnr] : sqnrByGroup)
         remark << "\n  weight SQNR at group " << describeGroup(group) << ": "
                << llvm::formatv("{0:F1}", sqnr).str() << " dB";

@@ -32,6 +32,12 @@ def APEX4SelectPlan : Pass<"apex4-select-plan"> {
     module's `apex4.target` string attribute, else `h100`. With `explain`,
     each op gets a remark listing the ranked candidates with predicted time,
     speedup over FP16 and bottleneck.
+
+    Autotuning: a target description may list `tuned_plans`, plans measured
+    fastest on the device for a shape, group sizes and range of M
+    (`bench/autotune.py` writes them from a benchmark run). Once the groups
+    are chosen, a matching tuned plan replaces the cost model's tiling and
+    path (`use-tuned-plans=false` turns this off).
   }];
   let options = [
     Option<"targetName", "target", "std::string", /*default=*/"",
@@ -51,6 +57,8 @@ def APEX4SelectPlan : Pass<"apex4-select-plan"> {
            "Error budget: minimum INT4 weight SQNR in dB (0: none)">,
     Option<"assumedM", "assumed-m", "int64_t", /*default=*/"4096",
            "M used for planning when M is dynamic">,
+    Option<"useTunedPlans", "use-tuned-plans", "bool", /*default=*/"true",
+           "Take the target's measured plan when one matches">,
   ];
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Feeds measured plans back into a target description (autotuning).
+
+Reads a benchmark run (bench.py's results.json) over apex4 artifacts (a sweep
+from bench/make_artifacts.py, or the planned kernels), picks for every
+(N, K, M) the fastest apex4 kernel whose check passed, and writes its plan
+into the target file's `tuned_plans`. apex4-select-plan then takes that plan
+whenever the shape, the group sizes and M match (docs/cost-model.md,
+"Autotuning"). Each measured M covers the rows nearest to it on a log scale
+(two consecutive measured Ms split at their geometric mean); the smallest
+also covers every smaller M, but nothing covers Ms above the largest (a
+decode sweep must not decide prefill plans). Measure at the Ms the planner
+is asked about (apex4.nn plans for 8, 16 and 4096 rows).
+
+    python3 bench/autotune.py --results RUN/results.json \\
+        --artifacts bench/artifacts/sweep --target-file targets/h200.json
+
+Entries for the same shape and groups are replaced; others are kept.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+def group_field(group, k):
+    return "per_channel" if group in (0, k) else group
+
+
+def best_kernels(results, artifacts):
+    """{(n, k, a_group, w_group): {m: (us, plan)}} of the fastest passing
+    apex4 kernel per point."""
+    best = {}
+    for point in results["results"]:
+        n, k, m = point["n"], point["k"], point["m"]
+        for name, run in point.get("w4a4", {}).items():
+            if not name.startswith("apex4:") or "ms" not in run:
+                continue
+            if not run.get("check", {}).get("ok", False):
+                continue
+            with open(os.path.join(artifacts, name[len("apex4:"):] + ".json")) as f:
+                manifest = json.load(f)
+            plans = [p["plan"] for p in manifest.get("plans", []) if p.get("op") == "apex4.matmul"]
+            kernel = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
+            if len(plans) != 1:
+                continue
+            key = (n, k, group_field(kernel["a_group"], k), group_field(kernel["w_group"], k))
+            us = run["ms"] * 1e3
+            points = best.setdefault(key, {})
+            if m not in points or us < points[m][0]:
+                points[m] = (us, plans[0])
+    return best
+
+
+def tuned_entries(best):
+    entries = []
+    for (n, k, a_group, w_group), points in sorted(best.items(), key=str):
+        rows = sorted(points)
+        # Consecutive measured Ms a < b split at their geometric mean.
+        splits = [math.isqrt(a * b) for a, b in zip(rows, rows[1:])]
+        for i, m in enumerate(rows):
+            low = splits[i - 1] + 1 if i else 1
+            high = splits[i] if i + 1 < len(rows) else m
+            us, plan = points[m]
+            entries.append({"n": n, "k": k, "a_group": a_group, "w_group": w_group,
+                            "m": [low, high], "plan": plan, "measured_us": round(us, 2),
+                            "measured_m": m})
+    return entries
+
+
+def merge(target, entries, source):
+    shapes = {(e["n"], e["k"], e["a_group"], e["w_group"]) for e in entries}
+    kept = [e for e in target.get("tuned_plans", [])
+            if (e["n"], e["k"], e["a_group"], e["w_group"]) not in shapes]
+    target["tuned_plans"] = kept + entries
+    target.setdefault("sources", {})["tuned_plans"] = source
+    return target
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--results", required=True, help="bench.py's results.json")
+    p.add_argument("--artifacts", required=True, help="the manifests the run timed")
+    p.add_argument("--target-file", required=True, help="target description to update")
+    p.add_argument("--out", help="write here instead of updating --target-file")
+    args = p.parse_args()
+    with open(args.results) as f:
+        results = json.load(f)
+    entries = tuned_entries(best_kernels(results, args.artifacts))
+    if not entries:
+        print("autotune: no passing apex4 kernel in", args.results, file=sys.stderr)
+        return 1
+    with open(args.target_file) as f:
+        target = json.load(f)
+    gpu = results.get("meta", {}).get("gpu", "the device")
+    source = f"bench/autotune.py on {os.path.basename(args.results)} ({gpu})"
+    merge(target, entries, source)
+    out = args.out or args.target_file
+    with open(out, "w") as f:
+        json.dump(target, f, indent=2)
+        f.write("\n")
+    print(f"autotune: {len(entries)} tuned plans written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
