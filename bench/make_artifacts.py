@@ -4,6 +4,8 @@
   --sweep-split-k   split-K (decode) kernels over tile M, tile N, split_k and stages
                     for a few shapes: what the cost model's decode terms are
                     calibrated against (bench/results/h100-split-k).
+  --sweep-decode-convert  the planner's decode plans with cvt and with magic
+                    conversion (bench/results/h200-decode-magic).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages,
                     both paths (s8_wgmma, s8_wgmma_wreg), against the fast
                     mma.sync plan (bench/results/h200-wgmma, h200-wreg).
@@ -41,8 +43,8 @@ def module(n, k, group, plan=None):
 """
 
 
-def split_k_plan(tn, split_k, stages, tm=16):
-    return ("#apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, "
+def split_k_plan(tn, split_k, stages, tm=16, convert="cvt"):
+    return (f"#apex4.plan<placement = main_loop, convert = {convert}, path = s8_mma_sync, "
             f"tile = [{tm}, {tn}, 128], warps = [1, 1], stages = {stages}, split_k = {split_k}>")
 
 
@@ -100,6 +102,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
+    p.add_argument("--sweep-decode-convert", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
     p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--planned", action="store_true")
@@ -113,6 +116,18 @@ def main():
                 name = f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}"
                 compile_case(args.bin, args.out, name,
                              module(n, k, 128, split_k_plan(tn, split_k, stages, tm)),
+                             args.target)
+                count += 1
+    if args.sweep_decode_convert:
+        # The planner's decode plans (tile M 8 and 16, tile N 16, split_k
+        # for ~16 warps per SM on 132 SMs, stages 1) with each conversion.
+        for n, k in SWEEP_SHAPES + [(11008, 4096), (14336, 4096)]:
+            split_k = 4
+            while split_k < 16 and (n // 16) * split_k * 2 <= 16 * 132:
+                split_k *= 2
+            for tm, convert in itertools.product((8, 16), ("cvt", "magic")):
+                compile_case(args.bin, args.out, f"sk_n{n}_k{k}_m{tm}_s{split_k}_{convert}",
+                             module(n, k, 128, split_k_plan(16, split_k, 1, tm, convert)),
                              args.target)
                 count += 1
     if args.sweep_wgmma:

@@ -51,8 +51,8 @@ def plan(path="s8_mma_sync", convert="magic", placement="main_loop",
                 tk=tk, wm=wm, wn=wn, stages=stages, split_k=split_k)
 
 
-def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop", tm=16):
-    return plan(convert="cvt", placement=placement, tm=tm, tn=tn, tk=128, wm=1, wn=1,
+def split_k_plan(tn=16, split_k=8, stages=3, placement="main_loop", tm=16, convert="cvt"):
+    return plan(convert=convert, placement=placement, tm=tm, tn=tn, tk=128, wm=1, wn=1,
                 stages=stages, split_k=split_k)
 
 
@@ -134,6 +134,14 @@ def cases():
     yield ("sk8_n2048_k11008_a128_wpc_t32_s16", "sm_90a",
            matmul_module(2048, 11008, 128, "pc", "f16",
                          split_k_plan(tm=8, tn=32, split_k=16, stages=2)), [3, 8, 9], False)
+    # Magic conversion: g128, and g256, whose extreme sums reach 2^22, the
+    # edge of its exact range (the quick grid's edge operands).
+    yield ("sk8_n4096_k4096_g128_t16_s8_magic", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16",
+                         split_k_plan(tm=8, stages=1, convert="magic")), decode, True)
+    yield ("sk_n2048_k4096_g256_t16_s4_magic", "sm_90a",
+           matmul_module(2048, 4096, 256, 256, "f16",
+                         split_k_plan(split_k=4, stages=2, convert="magic")), [7, 16], True)
     yield ("sk8_n2048_k4096_g256_t16_s5", "sm_90a",
            matmul_module(2048, 4096, 256, 256, "f16",
                          split_k_plan(tm=8, split_k=5, stages=4)), [2, 20], True)

@@ -58,6 +58,10 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   bool swapped;
   /// Accumulator fragments per lane.
   int64_t accs;
+  /// Magic-number conversion (the plan's, when exact): the INT32 sums start
+  /// at the bias 0x4B400000, and f32(sum) = bitcast(acc) - 1.5 * 2^23 takes
+  /// a full-rate add instead of the quarter-rate cvt.
+  bool magic;
 
   Value partials;
   /// Global addresses of A, SA, W and SW (i64).
@@ -78,7 +82,10 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     return arith::ConstantOp::create(b, type,
                                      DenseElementsAttr::get(type, element));
   }
-  Value zeroInt() { return splat(accIntType(), b.getI32IntegerAttr(0)); }
+  /// The INT32 accumulators' start: 0, or the magic bias.
+  Value zeroInt() {
+    return splat(accIntType(), b.getI32IntegerAttr(magic ? kMagicBits : 0));
+  }
 
   // ---- loads ----
 
@@ -190,7 +197,14 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
                   ? arith::MulFOp::create(b, sW[f * 2 + half], sA[column])
                   : arith::MulFOp::create(b, sA[half], sW[f * 2 + column]));
       Value scale = vector::FromElementsOp::create(b, accFloatType(), products);
-      Value value = arith::SIToFPOp::create(b, accFloatType(), accInt[f]);
+      Value value =
+          magic ? arith::SubFOp::create(
+                      b,
+                      arith::BitcastOp::create(b, accFloatType(), accInt[f]),
+                      splat(accFloatType(), b.getF32FloatAttr(kMagicFloat)))
+                      .getResult()
+                : arith::SIToFPOp::create(b, accFloatType(), accInt[f])
+                      .getResult();
       Value term = arith::MulFOp::create(b, value, scale, contract);
       accFloat[f] = arith::AddFOp::create(b, accFloat[f], term, contract);
     }
@@ -423,7 +437,9 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
                         k / kSplitKChunk,
                         spec.fineGroup() / kSplitKChunk,
                         swapped,
-                        plan.getTileN() / (swapped ? 16 : 8)};
+                        plan.getTileN() / (swapped ? 16 : 8),
+                        plan.getConvert() == ConvertMethod::Magic &&
+                            magicIsExact(spec)};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.partials = func.getWorkgroupAttributions()[0];
   emitter.emitBody();
