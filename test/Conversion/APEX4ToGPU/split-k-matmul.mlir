@@ -84,6 +84,24 @@ func.func @decode_tokens_on_n(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: te
 
 // -----
 
+// convert = magic (exact at g128): the INT32 sums start at the bias
+// 0x4B400000 and the group end subtracts 1.5 * 2^23 instead of sitofp.
+// CHECK-LABEL: func.func @decode_magic
+// CHECK: arith.constant dense<1262485504> : vector<2x2xi32>
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK-NOT: arith.sitofp
+// CHECK: arith.bitcast {{.*}} : vector<2x2xi32> to vector<2x2xf32>
+// CHECK: arith.subf
+func.func @decode_magic(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, tile = [8, 16, 128], warps = [1, 1], stages = 1, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
 func.func @tokens_on_n_needs_16_rows_of_w(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
   // expected-error @+1 {{the split-K kernel with tile M 8 puts W rows on the MMA's 16-row side; it needs tile N 16 or 32, not 24}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
