@@ -128,34 +128,15 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
     Value safeTile = arith::MinSIOp::create(b, kTile, idx(numTiles - 1));
     Value slot = rem(kTile, stages);
     Value kByte = mul(safeTile, rowBytes);
-    auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
     for (auto [copies, global, smem] :
          {std::make_tuple(&copiesA, a, smemA),
-          std::make_tuple(&copiesW, w, smemW)}) {
-      for (const Copy &copy : *copies) {
-        auto emit = [&, &copy = copy, global = global, smem = smem] {
-          Value ok = copy.rowValid
-                         ? arith::AndIOp::create(b, valid, copy.rowValid)
-                               .getResult()
-                         : valid;
-          // A zero-sized source reads nothing; keep its address in range.
-          Value row = select(ok, copy.globalRow, idx(0));
-          Value bytes = select(ok, idx(16), idx(0));
-          nvgpu::DeviceAsyncCopyOp::create(
-              b, token, smem, ValueRange{slot, copy.row, copy.smemCol}, global,
-              ValueRange{row, add(kByte, copy.globalCol)}, b.getIndexAttr(16),
-              bytes, /*bypassL1=*/b.getUnitAttr());
-        };
-        if (!copy.inRange) {
-          emit();
-          continue;
-        }
-        auto ifOp = scf::IfOp::create(b, copy.inRange, /*withElse=*/false);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        emit();
-      }
-    }
+          std::make_tuple(&copiesW, w, smemW)})
+      for (const Copy &copy : *copies)
+        guarded(copy.inRange, [&, &copy = copy, global = global, smem = smem] {
+          copyOrZeroFill(smem, {slot, copy.row, copy.smemCol}, global,
+                         copy.globalRow, add(kByte, copy.globalCol), 16, 16,
+                         valid, copy.rowValid);
+        });
     NVVM::CpAsyncCommitGroupOp::create(b);
   }
 

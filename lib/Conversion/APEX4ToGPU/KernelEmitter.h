@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -133,6 +134,32 @@ struct KernelEmitterBase {
                                          LLVM::AsmDialect::AD_ATT),
                ArrayAttr())
         .getResult(0);
+  }
+
+  /// Runs `fn` under `cond`, or unconditionally when `cond` is null.
+  void guarded(Value cond, function_ref<void()> fn) {
+    if (!cond)
+      return fn();
+    auto ifOp = scf::IfOp::create(b, cond, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    fn();
+  }
+
+  /// cp.async of `elements` elements (`bytes` in all) of `source` row `row`
+  /// from `column` into `dest[destIndices]` when `valid` (and `rowValid`,
+  /// when given); otherwise a zero-sized copy, which zero-fills, from row 0
+  /// so that its address stays in range. 16-byte copies bypass L1.
+  void copyOrZeroFill(Value dest, ValueRange destIndices, Value source,
+                      Value row, Value column, int64_t elements, int64_t bytes,
+                      Value valid, Value rowValid) {
+    Value ok = rowValid ? arith::AndIOp::create(b, valid, rowValid).getResult()
+                        : valid;
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dest, destIndices,
+        source, ValueRange{select(ok, row, idx(0)), column},
+        b.getIndexAttr(elements), select(ok, idx(elements), idx(0)),
+        bytes == 16 ? b.getUnitAttr() : UnitAttr());
   }
 
   /// A counted loop (step 1) whose body `fn` gets the induction variable and

@@ -128,16 +128,6 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
         b.getContext(), SmallVector<Type>(accCount, b.getI32Type()));
   }
 
-  /// Runs `fn` under `cond`, or unconditionally when `cond` is null.
-  void guarded(Value cond, function_ref<void()> fn) {
-    if (!cond)
-      return fn();
-    auto ifOp = scf::IfOp::create(b, cond, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    fn();
-  }
-
   // ---- chunk assignment ----
 
   /// Pass p covers chunk ids [p * threads, (p + 1) * threads); within it
@@ -222,36 +212,21 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value safeTile = arith::MinSIOp::create(b, kTile, idx(numTiles - 1));
     Value slot = rem(kTile, stages);
     Value kByte = mul(safeTile, tk / 2);
-    auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-    for (const Chunk &chunk : plan) {
+    for (const Chunk &chunk : plan)
       guarded(chunk.inRange, [&] {
-        Value ok = chunk.rowValid
-                       ? arith::AndIOp::create(b, valid, chunk.rowValid)
-                             .getResult()
-                       : valid;
-        // A zero-sized source reads nothing; keep its address in range.
-        Value row = select(ok, chunk.globalRow, idx(0));
-        Value bytes = select(ok, idx(16), idx(0));
-        nvgpu::DeviceAsyncCopyOp::create(
-            b, token, ring, ValueRange{slot, chunk.row, chunk.ringCol},
-            chunk.source, ValueRange{row, add(kByte, chunk.globalCol)},
-            b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
+        copyOrZeroFill(ring, {slot, chunk.row, chunk.ringCol}, chunk.source,
+                       chunk.globalRow, add(kByte, chunk.globalCol), 16, 16,
+                       valid, chunk.rowValid);
       });
-    }
     // Rows past M read nothing and are zero-filled.
     Value kContainerByte = mul(safeTile, tk);
-    for (const ContainerChunk &chunk : containerPlan) {
+    for (const ContainerChunk &chunk : containerPlan)
       guarded(chunk.inRange, [&] {
-        Value ok = arith::AndIOp::create(b, valid, chunk.rowValid);
-        Value row = select(ok, chunk.globalRow, idx(0));
-        Value bytes = select(ok, idx(16), idx(0));
-        nvgpu::DeviceAsyncCopyOp::create(
-            b, token, containers,
-            ValueRange{slot, chunk.kChunk, chunk.column, idx(0)}, a,
-            ValueRange{row, add(kContainerByte, mul(chunk.kChunk, 16))},
-            b.getIndexAttr(16), bytes, /*bypassL1=*/b.getUnitAttr());
+        copyOrZeroFill(containers, {slot, chunk.kChunk, chunk.column, idx(0)},
+                       a, chunk.globalRow,
+                       add(kContainerByte, mul(chunk.kChunk, 16)), 16, 16,
+                       valid, chunk.rowValid);
       });
-    }
     Value kStart = mul(safeTile, tk);
     Value aColumn = div(kStart, spec.aGroup);
     Value wColumn = div(kStart, spec.wGroup);
@@ -270,17 +245,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
               ? arith::AndIOp::create(b, endsGroup, copy.inRange).getResult()
               : endsGroup;
       guarded(copies, [&] {
-        Value ok = copy.rowValid
-                       ? arith::AndIOp::create(b, valid, copy.rowValid)
-                             .getResult()
-                       : valid;
-        Value row = select(ok, copy.globalRow, idx(0));
-        Value elements = select(ok, idx(1), idx(0));
-        nvgpu::DeviceAsyncCopyOp::create(
-            b, token, scaleRing, ValueRange{slot, copy.index},
-            copy.fromW ? sw : sa,
-            ValueRange{row, copy.fromW ? wColumn : aColumn}, b.getIndexAttr(1),
-            elements, /*bypassL1=*/UnitAttr());
+        copyOrZeroFill(scaleRing, {slot, copy.index}, copy.fromW ? sw : sa,
+                       copy.globalRow, copy.fromW ? wColumn : aColumn, 1, 4,
+                       valid, copy.rowValid);
       });
     }
     NVVM::CpAsyncCommitGroupOp::create(b);
