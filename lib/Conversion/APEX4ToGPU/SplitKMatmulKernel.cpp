@@ -60,7 +60,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   int64_t accs;
   /// Magic-number conversion (the plan's, when exact): the INT32 sums start
   /// at the bias 0x4B400000, and f32(sum) = bitcast(acc) - 1.5 * 2^23 takes
-  /// a full-rate add instead of the quarter-rate cvt.
+  /// a full-rate add instead of the quarter-rate cvt. It measured slower
+  /// than cvt here (bench/results/h200-decode-magic); the planner uses cvt.
   bool magic;
 
   Value partials;
@@ -75,7 +76,6 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// rows 2t, 2t+1 of each fragment (swapped: tokens 2t, 2t+1, and wRows).
   SmallVector<Value> saRows, swRows;
 
-  VectorType wordsType() { return VectorType::get({4}, b.getI32Type()); }
   VectorType accIntType() { return VectorType::get({2, 2}, b.getI32Type()); }
   VectorType accFloatType() { return VectorType::get({2, 2}, b.getF32Type()); }
   Value splat(VectorType type, Attribute element) {
