@@ -15,6 +15,9 @@ import cupy as cp
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+from apex4_kernels import container_tensor_map  # noqa: E402
+
 DTYPES = {"f16": torch.float16, "bf16": torch.bfloat16, "f32": torch.float32}
 
 
@@ -57,6 +60,8 @@ class Kernel:
 
     def launch(self, m, *tensors):
         info = self.info
+        if "ACMAP" in info["params"]:  # INT8 containers through TMA
+            tensors = tensors + (container_tensor_map(tensors[0], m, info["grid"][1]),)
         if info["kind"] == "matmul":
             tn, tm, split = info["grid"]
             grid = (cdiv(info["n"], tn), cdiv(m, tm), split)

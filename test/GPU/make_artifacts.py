@@ -162,20 +162,21 @@ def cases():
     yield ("wg_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
            matmul_module(4096, 11008 - 11008 % 128, 128, "pc", "f16", wgmma_plan(stages=2)),
            [5, 300], False)
-    # wgmma with W on the register side and INT8-container activations:
-    # activation tails within a tile and across tiles, one to four
-    # warpgroups, TK 64 / 128, both conversions, per-channel and mixed.
+    # wgmma with W on the register side and INT8-container activations
+    # (TMA, so TK 128): activation tails within a tile and across tiles
+    # (TMA zero fill), one to four warpgroups, both conversions, g128,
+    # per-channel and mixed.
     yield ("wr_n4096_k4096_g128_64x128x128_s4", "sm_90a",
            matmul_module(4096, 4096, 128, 128, "f16", wreg_plan()), big, True)
-    yield ("wr_n4096_k4096_g128_128x64x64_s4", "sm_90a",
-           matmul_module(4096, 4096, 128, 128, "f16", wreg_plan(tm=128, tn=64, tk=64)),
+    yield ("wr_n4096_k4096_g128_128x64x128_s4", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16", wreg_plan(tm=128, tn=64)),
            [1, 100, 300], True)
     yield ("wr_n4096_k4096_pc_64x256x128_s3", "sm_90a",
            matmul_module(4096, 4096, "pc", "pc", "f16", wreg_plan(tn=256, stages=3)),
            [5, 64, 1000], True)
-    yield ("wr_n1024_k4096_g64_64x64x64_cvt_f32", "sm_90a",
-           matmul_module(1024, 4096, 64, 64, "f32",
-                         wreg_plan(tn=64, tk=64, convert="cvt")), [1, 77], False)
+    yield ("wr_n1024_k4096_g128_64x64x128_cvt_f32", "sm_90a",
+           matmul_module(1024, 4096, 128, 128, "f32",
+                         wreg_plan(tn=64, convert="cvt")), [1, 77], False)
     yield ("wr_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
            matmul_module(4096, 11008, 128, "pc", "f16", wreg_plan(stages=2)), [3, 200], False)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)

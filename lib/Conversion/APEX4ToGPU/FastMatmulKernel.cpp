@@ -469,13 +469,18 @@ SmallVector<Type>
 mlir::apex4::byteMatmulArgumentTypes(Builder &b, const MatmulKernelSpec &spec) {
   int64_t k = spec.k, n = spec.n;
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
-  int64_t aBytes = activationsAsContainers(spec) ? k : k / 2;
-  return {MemRefType::get({kMaxRows, aBytes}, i8),           // A
-          MemRefType::get({kMaxRows, k / spec.aGroup}, f32), // SA
-          MemRefType::get({n, k / 2}, i8),                   // W
-          MemRefType::get({n, k / spec.wGroup}, f32),        // SW
-          MemRefType::get({kMaxRows, n}, spec.outType),      // C
-          b.getIndexType()};                                 // M
+  bool containers = activationsAsContainers(spec);
+  SmallVector<Type> types = {
+      MemRefType::get({kMaxRows, containers ? k : k / 2}, i8), // A or AC
+      MemRefType::get({kMaxRows, k / spec.aGroup}, f32),       // SA
+      MemRefType::get({n, k / 2}, i8),                         // W
+      MemRefType::get({n, k / spec.wGroup}, f32),              // SW
+      MemRefType::get({kMaxRows, n}, spec.outType)};           // C
+  // ACMAP: the containers' TMA tensor map (128 bytes in global memory).
+  if (containers)
+    types.push_back(MemRefType::get({128}, i8));
+  types.push_back(b.getIndexType()); // M
+  return types;
 }
 
 Value mlir::apex4::evenNibblesTimes16(OpBuilder &b, Location loc, Value word) {

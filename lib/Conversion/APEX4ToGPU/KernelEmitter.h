@@ -179,11 +179,15 @@ struct KernelEmitterBase {
 
 /// The matmul kernel's arguments, in ABI order.
 struct MatmulArguments {
-  Value a, sa, w, sw, c, m;
+  /// `acMap`: the TMA tensor map of INT8-container activations, when the
+  /// kernel takes them (null otherwise).
+  Value a, sa, w, sw, c, m, acMap;
 
   static MatmulArguments of(gpu::GPUFuncOp func) {
+    unsigned last = func.getNumArguments() - 1;
     return {func.getArgument(0), func.getArgument(1), func.getArgument(2),
-            func.getArgument(3), func.getArgument(4), func.getArgument(5)};
+            func.getArgument(3), func.getArgument(4), func.getArgument(last),
+            last == 6 ? func.getArgument(5) : Value()};
   }
 };
 

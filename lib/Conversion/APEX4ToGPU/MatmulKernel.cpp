@@ -482,9 +482,11 @@ void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
   info.append("w_group", b.getI64IntegerAttr(spec.wGroup));
   info.append("out_type", str(spec.outType.isF32() ? "f32" : "f16"));
   // AC: the activations as INT8 containers (docs/codegen.md), not packed.
-  info.append("params", b.getStrArrayAttr({activationsAsContainers(spec) ? "AC"
-                                                                          : "A",
-                                           "SA", "W", "SW", "C", "M"}));
+  if (activationsAsContainers(spec))
+    info.append("params",
+                b.getStrArrayAttr({"AC", "SA", "W", "SW", "C", "ACMAP", "M"}));
+  else
+    info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({spec.threads(), 1, 1}));
   // K slices are warps of one CTA (summed in shared memory), so the grid
   // has no split dimension.

@@ -79,7 +79,11 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// tile's group, [stages][tm + tn] f32 (sw of the W rows, then sa of the
   /// activation rows), copied with the tile so that the group end reads
   /// them from shared memory.
-  Value containers, scaleRing;
+  Value containers, scaleRing, barrierStorage;
+  /// wreg: one mbarrier per container ring slot (TMA completion), as
+  /// 32-bit shared addresses, and the tensor map's global address.
+  SmallVector<Value> barriers;
+  Value containerBase, tensorMap;
   /// m0 / n0: first register-side row / N-side column of the CTA (wreg: a W
   /// row / an activation row).
   Value tid, lane, groupId, laneInGroup, m0, n0;
@@ -101,11 +105,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value inRange;   // null: every thread has this pass
   };
   SmallVector<Chunk> plan;
-  /// wreg: this thread's 16-byte container copies per tile.
-  struct ContainerChunk {
-    Value kChunk, column, globalRow, rowValid, inRange;
-  };
-  SmallVector<ContainerChunk> containerPlan;
+
   /// wreg: this thread's 4-byte scale copies per tile: entry `index` of the
   /// scale ring slot, from row `globalRow` of sw (index < tm) or sa.
   struct ScaleCopy {
@@ -166,20 +166,6 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     }
     if (!wreg)
       return;
-    // Containers: 8 consecutive lanes take 8 consecutive rows of one 16-byte
-    // K chunk (128 contiguous bytes of shared memory).
-    int64_t kChunks = tk / 16, total16 = tn * kChunks;
-    for (int64_t first = 0; first < total16; first += threads) {
-      ContainerChunk chunk;
-      Value id = add(tid, first);
-      if (first + threads > total16)
-        chunk.inRange = lessThan(id, idx(total16));
-      chunk.kChunk = rem(div(id, 8), kChunks);
-      chunk.column = add(mul(div(id, 8 * kChunks), 8), rem(id, 8));
-      chunk.globalRow = add(n0, chunk.column);
-      chunk.rowValid = lessThan(chunk.globalRow, m);
-      containerPlan.push_back(chunk);
-    }
     // Scales: entries [0, tm) are W rows, [tm, tm + tn) activation rows; a
     // pass never mixes the two when tm is a multiple of the thread count,
     // so split the passes at tm.
@@ -218,15 +204,10 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
                        chunk.globalRow, add(kByte, chunk.globalCol), 16, 16,
                        valid, chunk.rowValid);
       });
-    // Rows past M read nothing and are zero-filled.
-    Value kContainerByte = mul(safeTile, tk);
-    for (const ContainerChunk &chunk : containerPlan)
-      guarded(chunk.inRange, [&] {
-        copyOrZeroFill(containers, {slot, chunk.kChunk, chunk.column, idx(0)},
-                       a, chunk.globalRow,
-                       add(kContainerByte, mul(chunk.kChunk, 16)), 16, 16,
-                       valid, chunk.rowValid);
-      });
+    // The containers: one TMA copy of the tile (rows past M zero-filled)
+    // by thread 0, completing on the slot's mbarrier.
+    if (wreg)
+      issueContainerCopy(kTile, slot, valid);
     Value kStart = mul(safeTile, tk);
     Value aColumn = div(kStart, spec.aGroup);
     Value wColumn = div(kStart, spec.wGroup);
@@ -251,6 +232,89 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
       });
     }
     NVVM::CpAsyncCommitGroupOp::create(b);
+  }
+
+  // ---- TMA (wreg) ----
+
+  /// Inline PTX with side effects and no results.
+  void ptx(StringRef text, StringRef constraints, ValueRange operands) {
+    LLVM::InlineAsmOp::create(
+        b, TypeRange{}, operands, b.getStringAttr(text),
+        b.getStringAttr(constraints), /*has_side_effects=*/b.getUnitAttr(),
+        /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
+        LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+        ArrayAttr());
+  }
+
+  /// The mbarrier of container ring slot `slot` (a runtime index).
+  Value slotBarrier(Value slot) {
+    Value offset =
+        arith::IndexCastOp::create(b, b.getI32Type(), mul(slot, 8));
+    return arith::AddIOp::create(b, barriers[0], offset);
+  }
+
+  /// Waits until K tile `kTile`'s containers have landed (tiles past the
+  /// end were never copied). Slot s completes once per use, so tile t is
+  /// phase t / stages of its barrier.
+  void waitContainers(Value kTile) {
+    guarded(lessThan(kTile, idx(numTiles)), [&] {
+      Value parity = arith::IndexCastOp::create(
+          b, b.getI32Type(), rem(div(kTile, stages), 2));
+      ptx("{\n.reg .pred done;\nwait_${:uid}:\n"
+          "mbarrier.try_wait.parity.shared::cta.b64 done, [$0], $1;\n"
+          "@!done bra wait_${:uid};\n}",
+          "r,r", {slotBarrier(rem(kTile, stages)), parity});
+    });
+  }
+
+  /// Thread 0 initializes the slots' mbarriers (one arrival each: the
+  /// thread that also posts the byte count); the caller's barrier
+  /// publishes them. Refuses to run when the container ring is not
+  /// 1024-byte aligned, which the 128-byte swizzle needs.
+  void initBarriers() {
+    auto address = [&](Value memref) {
+      return arith::IndexCastOp::create(
+          b, b.getI32Type(),
+          memref::ExtractAlignedPointerAsIndexOp::create(b, memref));
+    };
+    containerBase = address(containers);
+    Value barrierBase = address(barrierStorage);
+    barriers.push_back(barrierBase);
+    tensorMap = arith::IndexCastOp::create(
+        b, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, acMap));
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                        idx(0));
+    guarded(first, [&] {
+      Value misaligned =
+          arith::AndIOp::create(b, containerBase, i32(1023));
+      ptx("{\n.reg .pred bad;\nsetp.ne.u32 bad, $0, 0;\n@bad trap;\n}", "r",
+          {misaligned});
+      for (int64_t slot = 0; slot < stages; ++slot)
+        ptx("mbarrier.init.shared::cta.b64 [$0], 1;", "r",
+            {arith::AddIOp::create(b, barrierBase, i32(8 * slot))});
+    });
+  }
+
+  /// wreg: thread 0 posts the tile's byte count on the slot's mbarrier and
+  /// starts its TMA copy (rows past M are zero-filled).
+  void issueContainerCopy(Value kTile, Value slot, Value valid) {
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid,
+                                        idx(0));
+    guarded(arith::AndIOp::create(b, first, valid), [&] {
+      Value barrier = slotBarrier(slot);
+      ptx("mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;", "r,r",
+          {barrier, i32(tn * tk)});
+      Value destination = arith::AddIOp::create(
+          b, containerBase,
+          arith::IndexCastOp::create(b, b.getI32Type(), mul(slot, tn * tk)));
+      ptx("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::"
+          "complete_tx::bytes [$0], [$1, {$2, $3}], [$4];",
+          "r,l,r,r,r",
+          {destination, tensorMap,
+           arith::IndexCastOp::create(b, b.getI32Type(), mul(kTile, tk)),
+           arith::IndexCastOp::create(b, b.getI32Type(), n0), barrier});
+    });
   }
 
   // ---- ring -> staging (INT4 -> INT8) ----
@@ -297,12 +361,19 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
             b, wreg ? containers : staging));
     int64_t leading = tn * kCoreRowBytes, stride = 8 * kCoreRowBytes;
     Value fixed = i64((leading >> 4) << 16 | (stride >> 4) << 32);
+    // wreg: TMA's 128-byte swizzle, rows of 128 bytes, 8-row groups 1024
+    // bytes apart (the leading offset is unused: 1); a 32-value step
+    // moves the start 32 bytes along the row.
+    if (wreg)
+      fixed = i64(int64_t(1) << 16 | (int64_t(1024) >> 4) << 32 |
+                  int64_t(1) << 62);
+    int64_t stepBytes = wreg ? kWgmmaK : 2 * leading;
     Value window = i64(0x3FFFF);
     int64_t bufferBytes = tn * tk;
     for (int64_t buffer = 0; buffer < (wreg ? 1 : 2); ++buffer)
       for (int64_t step = 0; step < tk / kWgmmaK; ++step) {
         Value address = arith::AddIOp::create(
-            b, base, i64(buffer * bufferBytes + 2 * step * leading));
+            b, base, i64(buffer * bufferBytes + step * stepBytes));
         Value field = arith::ShRUIOp::create(
             b, arith::AndIOp::create(b, address, window).getResult(), i64(4));
         descW[buffer].push_back(arith::OrIOp::create(b, field, fixed));
@@ -455,8 +526,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// copy into that slot (tile t + stages) waits until they retired; the
   /// copy of tile t + stages - 1 reuses tile t - 1's slot, free once tile
   /// t - 1's wgmmas retired (wait_group 1) in every warpgroup (barrier).
-  /// The copies of tile t + 1 become visible to the tensor cores through
-  /// cp.async.wait, fence.proxy.async and a barrier.
+  /// Tile t + 1's containers are waited for on their mbarrier (TMA writes
+  /// through the async proxy the wgmmas read through: no proxy fence), its
+  /// W and scales through cp.async.wait and a barrier.
   Value tileBodyWreg(Value kTile, Value acc, SmallVector<Value> &aWords,
                      bool startsGroup) {
     acc = issueWgmmas(rem(kTile, stages), acc, aWords, startsGroup);
@@ -464,7 +536,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     gpu::BarrierOp::create(b);
     issueTile(add(kTile, stages - 1));
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
-    fenceForTensorCores();
+    waitContainers(add(kTile, 1));
     gpu::BarrierOp::create(b);
     aWords = loadFragments(add(kTile, 1));
     return acc;
@@ -624,11 +696,15 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
     // Prologue: stages - 1 tiles in flight, tile 0 unpacked into buffer 0
     // and its A fragments loaded.
+    if (wreg) {
+      initBarriers();
+      gpu::BarrierOp::create(b);
+    }
     for (int64_t t = 0; t < stages - 1; ++t)
       issueTile(idx(t));
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(stages - 2));
     if (wreg)
-      fenceForTensorCores();
+      waitContainers(idx(0));
     gpu::BarrierOp::create(b);
     if (!wreg) {
       unpackTile(idx(0), idx(0));
@@ -694,7 +770,7 @@ int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
   // s8_wgmma_wreg: the W ring and the container ring.
   if (plan.getPath() == MmaPath::S8WgmmaWreg)
     return stages * plan.getTileN() * tk / 2 + stages * plan.getTileM() * tk +
-           stages * (plan.getTileN() + plan.getTileM()) * 4;
+           stages * (plan.getTileN() + plan.getTileM()) * 4 + stages * 8;
   int64_t rows = plan.getTileM() + plan.getTileN();
   return stages * rows * tk / 2 + 2 * plan.getTileN() * tk;
 }
@@ -723,6 +799,11 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
     if (tm != 64 && tm != 128)
       return message("path s8_wgmma_wreg needs tile M 64 or 128 (the "
                      "wgmmas' N), not " + llvm::Twine(tm));
+    // One TMA box row is the 128-byte swizzle span.
+    if (tk != 128)
+      return message("path s8_wgmma_wreg needs tile K 128 (one 128-byte "
+                     "swizzled row of containers per TMA box row), not " +
+                     llvm::Twine(tk));
   } else if (tm % 64 != 0 || tm < 64 || tm > 256)
     return message("the wgmma kernel needs tile M 64, 128, 192 or 256 (one "
                    "warpgroup per 64 rows), not " + llvm::Twine(tm));
@@ -817,6 +898,18 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
         arith::ConstantIndexOp::create(b, stages * tn * tk +
                                               stages * rows * tk / 2),
         ValueRange{});
+  // wreg: the slots' mbarriers last.
+  Value barrierStorage;
+  if (wreg)
+    barrierStorage = memref::ViewOp::create(
+        b,
+        MemRefType::get({stages}, b.getI64Type(), MemRefLayoutAttrInterface(),
+                        workgroup),
+        dynamic,
+        arith::ConstantIndexOp::create(b, stages * tn * tk +
+                                              stages * rows * tk / 2 +
+                                              stages * (tm + tn) * 4),
+        ValueRange{});
   Value ring =
       memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
   Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,
@@ -846,6 +939,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.staging = staging;
   emitter.containers = containers;
   emitter.scaleRing = scaleRing;
+  emitter.barrierStorage = barrierStorage;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

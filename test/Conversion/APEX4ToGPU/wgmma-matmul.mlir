@@ -185,31 +185,39 @@ func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x51
 
 // Path s8_wgmma_wreg: W rows (tile N = 128, two warpgroups) on the wgmmas'
 // register side, 64 activation rows as their N. The activations arrive as
-// INT8 containers (parameter AC, i8 [M][K]) and are copied into a ring of
-// core-matrix rows (3 stages x 8 K chunks x 64 rows x 16 bytes) that the
-// wgmmas read in place; the INT4 ring holds only W (3 x 128 rows x 64 bytes).
-// Per tile: the wgmmas, wait_group 1 and a barrier (the previous tile's slot
-// is free), the copy 2 tiles ahead, then cp.async.wait, a proxy fence and a
-// barrier before the next tile's W fragments. The scales of each tile's
-// group travel with it (4-byte copies into a [3][128 + 64] f32 ring: sw of
-// the W rows, then sa of the activation rows); the group end reads them from
-// shared memory: sw by register row, sa by column. The output is stored
+// INT8 containers (parameter AC, i8 [M][K]); thread 0 copies each tile of
+// them with TMA (tensor map ACMAP, 128-byte swizzle) into a ring of 3 x 64
+// rows x 128 bytes that the wgmmas read in place (descriptor layout type
+// 128B swizzle: bit 62), completing on one mbarrier per slot. The INT4 ring
+// holds only W (3 x 128 rows x 64 bytes, cp.async). Per tile: the wgmmas,
+// wait_group 1 and a barrier (the previous tile's slot is free), the copies
+// 2 tiles ahead, then cp.async.wait, the mbarrier wait for the next tile and
+// a barrier before its W fragments. The scales of each tile's group travel
+// with it (4-byte copies into a [3][128 + 64] f32 ring: sw of the W rows,
+// then sa of the activation rows); the group end reads them from shared
+// memory: sw by register row, sa by column. The output is stored
 // transposed, one value at a time.
 // CHECK-LABEL: func.func @prefill_weights_in_registers
-// CHECK: gpu.func @apex4_matmul_n256_k512_a128_w128_wgmma_wreg_magic_64x128x128_s3_f16(%{{.*}}: memref<16777216x512xi8>,
-// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 256, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}params = ["AC", "SA", "W", "SW", "C", "M"], shared_bytes = 51456
+// CHECK: gpu.func @apex4_matmul_n256_k512_a128_w128_wgmma_wreg_magic_64x128x128_s3_f16(%{{.*}}: memref<16777216x512xi8>, {{.*}}, %{{.*}}: memref<128xi8>, %{{.*}}: index)
+// CHECK-SAME: apex4.kernel_info = {{.*}}block = array<i64: 256, 1, 1>, {{.*}}grid = array<i64: 128, 64, 1>, {{.*}}params = ["AC", "SA", "W", "SW", "C", "ACMAP", "M"], shared_bytes = 51480
 // CHECK: %[[CONTAINERS:.*]] = memref.view %{{.*}} to memref<3x8x64x16xi8, #gpu.address_space<workgroup>>
 // CHECK: %[[SCALES:.*]] = memref.view %{{.*}} to memref<3x192xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[BARRIERS:.*]] = memref.view %{{.*}} to memref<3xi64, #gpu.address_space<workgroup>>
 // CHECK: %[[RING:.*]] = memref.view %{{.*}} to memref<3x128x64xi8, #gpu.address_space<workgroup>>
 // CHECK: memref.extract_aligned_pointer_as_index %[[CONTAINERS]]
+// CHECK: arith.constant 4611686293305360384 : i64
+// CHECK: llvm.inline_asm has_side_effects {{.*}}"{{.*}}@bad trap;
+// CHECK-COUNT-3: llvm.inline_asm has_side_effects {{.*}}"mbarrier.init.shared::cta.b64 [$0], 1;"
+// CHECK: gpu.barrier
 // CHECK-COUNT-2: nvgpu.device_async_copy %arg2{{.*}}, %[[RING]]
-// CHECK-COUNT-2: nvgpu.device_async_copy %arg0{{.*}}, %[[CONTAINERS]]
+// CHECK: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
+// CHECK: "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [$0], [$1, {$2, $3}], [$4];"
 // CHECK: nvgpu.device_async_copy %arg3{{.*}}, %[[SCALES]]{{.*}}, 1, %{{.*}} :
 // CHECK: nvgpu.device_async_copy %arg1{{.*}}, %[[SCALES]]{{.*}}, 1, %{{.*}} :
 // CHECK: nvvm.cp.async.commit.group
 // CHECK: nvvm.cp.async.wait.group 1
-// CHECK-NEXT: nvvm.fence.proxy
-// CHECK-NEXT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.shared::cta.b64
+// CHECK: gpu.barrier
 // CHECK-COUNT-2: nvgpu.ldmatrix %[[RING]]
 // CHECK: scf.for
 // CHECK-NOT: memref.load %arg
@@ -217,9 +225,10 @@ func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x51
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK-NEXT: gpu.barrier
 // CHECK: nvgpu.device_async_copy %arg2
+// CHECK: cp.async.bulk.tensor.2d
 // CHECK: nvvm.cp.async.wait.group 1
-// CHECK-NEXT: nvvm.fence.proxy
-// CHECK-NEXT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.shared::cta.b64
+// CHECK: gpu.barrier
 // CHECK: nvgpu.ldmatrix %[[RING]]
 // CHECK: nvvm.wgmma.wait.group.sync.aligned 0
 // CHECK-COUNT-2: memref.load %[[SCALES]]
@@ -247,6 +256,16 @@ func.func @weights_in_registers_warps(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>
   // expected-error @+1 {{path s8_wgmma_wreg needs warps [1, 8] for tile N 128}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 128], warps = [4, 1], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @weights_in_registers_tile_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<256x512xi4>, %sw: tensor<256x4xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{path s8_wgmma_wreg needs tile K 128 (one 128-byte swizzled row of containers per TMA box row), not 64}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 64], warps = [1, 8], stages = 3, split_k = 1>}
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
   return %c : tensor<?x256xf16>
 }

@@ -64,7 +64,8 @@ std::optional<std::string> checkQuantizeSpec(const QuantizeKernelSpec &spec);
 /// The ABI's argument types with byte-addressed packed operands
 /// (A: i8 [kMaxRows x K/2], SA, W: i8 [N x K/2], SW, C, M), as the fast and
 /// split-K generators take them. With activationsAsContainers(spec), A is
-/// i8 [kMaxRows x K] instead.
+/// i8 [kMaxRows x K] instead, and ACMAP (the containers' TMA tensor map,
+/// i8 [128] in global memory) comes before M.
 SmallVector<Type> byteMatmulArgumentTypes(Builder &b,
                                           const MatmulKernelSpec &spec);
 
