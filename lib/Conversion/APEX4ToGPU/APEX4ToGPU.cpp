@@ -161,9 +161,26 @@ struct ConvertAPEX4ToGPU
     if (std::optional<std::string> problem = checkQuantizeSpec(spec))
       return op.emitError() << "cannot generate a quantization kernel: "
                             << *problem;
-    spec.name = llvm::formatv("apex4_quantize_k{0}_g{1}_{2}", spec.k,
+    // The activation layout is the consuming matmuls' (INT8 containers for
+    // plan path s8_wgmma_wreg); they must agree.
+    std::optional<bool> containers;
+    for (Operation *user : op.getQuantized().getUsers()) {
+      auto matmul = dyn_cast<MatmulOp>(user);
+      if (!matmul || matmul.getA() != op.getQuantized())
+        continue;
+      PlanAttr plan = matmul.getPlanAttr();
+      bool wants = plan && plan.getPath() == MmaPath::S8WgmmaWreg;
+      if (containers && *containers != wants)
+        return op.emitError("its matmuls need different activation layouts "
+                            "(packed INT4 and INT8 containers); quantize "
+                            "once per layout");
+      containers = wants;
+    }
+    spec.containers = containers.value_or(false);
+    spec.name = llvm::formatv("apex4_quantize_k{0}_g{1}_{2}{3}", spec.k,
                               groupName(spec.group, spec.k),
-                              typeName(spec.inType));
+                              typeName(spec.inType),
+                              spec.containers ? "_containers" : "");
     gpu::GPUModuleOp module = kernelModule(builder);
     if (!module.lookupSymbol(spec.name))
       buildQuantizeKernel(builder, module, spec);

@@ -94,8 +94,8 @@ struct QuantizeEmitter {
   }
 
   /// q = 0 where x / scale is NaN, else clamp(roundeven(x / scale), -8, 7),
-  /// packed low nibble first into one i32.
-  Value quantizeAndPack(Value values, Value scale) {
+  /// as i32 values.
+  Value quantize(Value values, Value scale) {
     Value scales = vector::BroadcastOp::create(b, laneType(), scale);
     Value ratio = arith::DivFOp::create(b, values, scales);
     Value isNaN =
@@ -111,17 +111,50 @@ struct QuantizeEmitter {
     Value asInt = arith::FPToSIOp::create(b, intType, clamped);
     Value zeros = arith::ConstantOp::create(
         b, intType, DenseElementsAttr::get(intType, b.getI32IntegerAttr(0)));
-    Value quantized = arith::SelectOp::create(b, isNaN, zeros, asInt);
-    Value packed = arith::ConstantIntOp::create(b, b.getI32Type(), 0);
-    for (int64_t i = 0; i < kValuesPerLane; ++i) {
-      Value element = vector::ExtractOp::create(b, quantized, i);
-      Value nibble = arith::AndIOp::create(
-          b, element, arith::ConstantIntOp::create(b, b.getI32Type(), 0xF));
-      Value shifted = arith::ShLIOp::create(
-          b, nibble, arith::ConstantIntOp::create(b, b.getI32Type(), 4 * i));
-      packed = arith::OrIOp::create(b, packed, shifted);
+    return arith::SelectOp::create(b, isNaN, zeros, asInt);
+  }
+
+  /// Elements `first`, `first + step`, ... of `quantized` (`count` of
+  /// them), each times `scale`, in fields of `bits` bits, the first lowest.
+  Value packFields(Value quantized, int64_t first, int64_t step, int64_t count,
+                   int64_t bits, int64_t scale) {
+    auto constant = [&](int64_t v) {
+      return arith::ConstantIntOp::create(b, b.getI32Type(), v);
+    };
+    Value packed = constant(0);
+    for (int64_t i = 0; i < count; ++i) {
+      Value element = vector::ExtractOp::create(b, quantized, first + i * step);
+      if (scale != 1)
+        element = arith::MulIOp::create(b, element, constant(scale));
+      Value field =
+          arith::AndIOp::create(b, element, constant((1 << bits) - 1));
+      packed = arith::OrIOp::create(
+          b, packed, arith::ShLIOp::create(b, field, constant(bits * i)));
     }
     return packed;
+  }
+
+  /// Writes the lane's 8 quantized values at K offset `k`: one packed i32
+  /// (low nibble first), or with containers two i32 of bytes 16·q, the
+  /// even-k values at byte (k / 32) * 32 + (k % 32) / 2 of the row and the
+  /// odd-k ones 16 bytes further.
+  void store(Value quantized, Value k) {
+    if (!spec.containers) {
+      memref::StoreOp::create(
+          b, packFields(quantized, 0, 1, kValuesPerLane, 4, 1), q,
+          ValueRange{row, arith::DivUIOp::create(b, k, idx(kValuesPerLane))});
+      return;
+    }
+    Value block = arith::DivUIOp::create(b, k, idx(32));
+    Value inBlock = arith::RemUIOp::create(b, k, idx(32));
+    Value evenWord = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, block, idx(8)),
+        arith::DivUIOp::create(b, inBlock, idx(8)));
+    memref::StoreOp::create(b, packFields(quantized, 0, 2, 4, 8, 16), q,
+                            ValueRange{row, evenWord});
+    memref::StoreOp::create(
+        b, packFields(quantized, 1, 2, 4, 8, 16), q,
+        ValueRange{row, arith::AddIOp::create(b, evenWord, idx(4))});
   }
 
   void emitRow() {
@@ -179,9 +212,7 @@ struct QuantizeEmitter {
           b.setInsertionPoint(nested.getInsertionBlock(),
                               nested.getInsertionPoint());
           Value k = laneOffset(chunkStart(chunk));
-          Value packed = quantizeAndPack(loadValues(k), scale);
-          Value word = arith::DivUIOp::create(b, k, idx(kValuesPerLane));
-          memref::StoreOp::create(b, packed, q, ValueRange{row, word});
+          store(quantize(loadValues(k), scale), k);
           scf::YieldOp::create(b);
         });
   }
@@ -209,7 +240,8 @@ gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
   int64_t k = spec.k;
   SmallVector<Type> args = {
       MemRefType::get({kMaxRows, k}, spec.inType),                   // X
-      MemRefType::get({kMaxRows, k / 8}, b.getI32Type()),            // Q
+      MemRefType::get({kMaxRows, k / (spec.containers ? 4 : 8)},
+                      b.getI32Type()),                               // Q / QC
       MemRefType::get({kMaxRows, k / spec.group}, b.getF32Type()),   // S
       b.getIndexType()};                                             // M
   auto func =
@@ -254,7 +286,8 @@ gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
   info.append("k", b.getI64IntegerAttr(k));
   info.append("group", b.getI64IntegerAttr(spec.group));
   info.append("in_type", str(inType));
-  info.append("params", b.getStrArrayAttr({"X", "Q", "S", "M"}));
+  info.append("params", b.getStrArrayAttr(
+                            {"X", spec.containers ? "QC" : "Q", "S", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
   info.append("grid", b.getDenseI64ArrayAttr({QuantizeKernelSpec::kRowsPerBlock}));
   info.append("shared_bytes", b.getI64IntegerAttr(0));

@@ -93,6 +93,41 @@ func.func @quantize(%x: tensor<?x256xf16>) -> (tensor<?x256xi4>, tensor<?x4xf32>
 
 // -----
 
+// A quantize feeding an s8_wgmma_wreg matmul writes INT8 containers (QC,
+// i32 [M x K/4]): per lane and chunk, the 4 even-k values times 16 as bytes
+// into one word and the 4 odd-k ones into the word 16 bytes further.
+// CHECK-LABEL: func.func @quantize_to_containers
+// CHECK: gpu.func @apex4_quantize_k256_g128_f16_containers(%{{.*}}: memref<16777216x256xf16>, %[[QC:.*]]: memref<16777216x64xi32>, %{{.*}}: memref<16777216x2xf32>, %{{.*}}: index) kernel
+// CHECK-SAME: params = ["X", "QC", "S", "M"]
+// CHECK: arith.muli %{{.*}}, %c16_i32
+// CHECK: arith.andi %{{.*}}, %c255_i32
+// CHECK: memref.store %{{.*}}, %[[QC]]
+// CHECK: memref.store %{{.*}}, %[[QC]]
+// CHECK: gpu.func @apex4_matmul_n128_k256_a128_w128_wgmma_wreg_magic_64x128x128_s2_f16
+func.func @quantize_to_containers(%x: tensor<?x256xf16>, %w: tensor<128x256xi4>, %sw: tensor<128x2xf32>) -> tensor<?x128xf16> {
+  %q, %s = apex4.quantize %x {group = #apex4.group<128>} : tensor<?x256xf16> -> tensor<?x256xi4>, tensor<?x2xf32>
+  %c = apex4.matmul %q, %s, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 128], warps = [1, 8], stages = 2, split_k = 1>}
+      : tensor<?x256xi4>, tensor<?x2xf32>, tensor<128x256xi4>, tensor<128x2xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
+
+// -----
+
+func.func @quantize_for_two_layouts(%x: tensor<?x256xf16>, %w: tensor<128x256xi4>, %sw: tensor<128x2xf32>) -> (tensor<?x128xf16>, tensor<?x128xf16>) {
+  // expected-error @+1 {{its matmuls need different activation layouts (packed INT4 and INT8 containers); quantize once per layout}}
+  %q, %s = apex4.quantize %x {group = #apex4.group<128>} : tensor<?x256xf16> -> tensor<?x256xi4>, tensor<?x2xf32>
+  %c = apex4.matmul %q, %s, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, tile = [64, 128, 128], warps = [1, 8], stages = 2, split_k = 1>}
+      : tensor<?x256xi4>, tensor<?x2xf32>, tensor<128x256xi4>, tensor<128x2xf32> -> tensor<?x128xf16>
+  %d = apex4.matmul %q, %s, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, tile = [64, 64, 64], warps = [2, 2], stages = 2, split_k = 1>}
+      : tensor<?x256xi4>, tensor<?x2xf32>, tensor<128x256xi4>, tensor<128x2xf32> -> tensor<?x128xf16>
+  return %c, %d : tensor<?x128xf16>, tensor<?x128xf16>
+}
+
+// -----
+
 func.func @s4_on_hopper(%a: tensor<?x256xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x256xi4>, %sw: tensor<64x2xf32>) -> tensor<?x64xf16> {
   // expected-error @+1 {{cannot generate a kernel for sm_90a: plan path s4_mma_sync is emulated in software on sm_90a (about 28x slower than s8); use s8_mma_sync}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,

@@ -45,6 +45,9 @@ struct QuantizeKernelSpec {
   int64_t group = 0;
   /// f16, bf16 or f32.
   Type inType;
+  /// Write INT8 containers (parameter QC, i8 [M x K], the layout of
+  /// activationsAsContainers) instead of packed INT4 (Q, i8 [M x K/2]).
+  bool containers = false;
 
   /// One warp per row.
   static constexpr int64_t kRowsPerBlock = 4;
