@@ -7,9 +7,9 @@ from bench/make_artifacts.py, or the planned kernels), picks for every
 into the target file's `tuned_plans`. apex4-select-plan then takes that plan
 whenever the shape, the group sizes and M match (docs/cost-model.md,
 "Autotuning"). Each measured M covers the rows nearest to it on a log scale
-(two consecutive measured Ms split at their geometric mean); the smallest
-also covers every smaller M, but nothing covers Ms above the largest (a
-decode sweep must not decide prefill plans). Measure at the Ms the planner
+(two consecutive measured Ms split at their geometric mean); nothing
+covers Ms below the smallest or above the largest (a prefill sweep must not
+decide decode plans, nor the reverse). Measure at the Ms the planner
 is asked about (apex4.nn plans for 8, 16 and 4096 rows).
 
     python3 bench/autotune.py --results RUN/results.json \\
@@ -59,7 +59,7 @@ def tuned_entries(best):
         # Consecutive measured Ms a < b split at their geometric mean.
         splits = [math.isqrt(a * b) for a, b in zip(rows, rows[1:])]
         for i, m in enumerate(rows):
-            low = splits[i - 1] + 1 if i else 1
+            low = splits[i - 1] + 1 if i else m
             high = splits[i] if i + 1 < len(rows) else m
             us, plan = points[m]
             entries.append({"n": n, "k": k, "a_group": a_group, "w_group": w_group,

@@ -172,10 +172,15 @@ class Linear(torch.nn.Module):
             module = load_module(manifest, device)
             k = self.in_features
             matmul = module.matmul()
-            quantize = module.quantize_kernel(k, group_length(self.a_group, k), in_type)
-            # _forward_kernels passes pointers in these orders.
-            if matmul.params != ["A", "SA", "W", "SW", "C", "M"] or (
-                    quantize is not None and quantize.params != ["X", "Q", "S", "M"]):
+            quantize = module.quantize_kernel(k, group_length(self.a_group, k), in_type,
+                                              containers=matmul.params[0] == "AC")
+            # _forward_kernels passes pointers in these orders: packed INT4
+            # activations, or INT8 containers with their TMA tensor map.
+            layouts = {("A", "SA", "W", "SW", "C", "M"): ("X", "Q", "S", "M"),
+                       ("AC", "SA", "W", "SW", "C", "ACMAP", "M"): ("X", "QC", "S", "M")}
+            expected_quantize = layouts.get(tuple(matmul.params))
+            if expected_quantize is None or (
+                    quantize is not None and tuple(quantize.params) != expected_quantize):
                 raise ValueError(f"unexpected kernel parameters {matmul.params}"
                                  f"{'' if quantize is None else ' / ' + str(quantize.params)}")
             cache[key] = (matmul, quantize)
@@ -203,18 +208,23 @@ class Linear(torch.nn.Module):
         # shapes the kernels were compiled for, so the runtime's per-call
         # argument checks are skipped (they cost more than a decode kernel).
         stream = torch.cuda.current_stream(x2.device).cuda_stream
+        containers = matmul.params[0] == "AC"
         if quantize is not None:
-            qa = torch.empty(m, k // 2, dtype=torch.uint8, device=x2.device)
+            qa = torch.empty(m, k if containers else k // 2, dtype=torch.uint8,
+                             device=x2.device)
             sa = torch.empty(m, k // ga, dtype=torch.float32, device=x2.device)
             quantize.launch_checked_arguments(
                 m, [x2.data_ptr(), qa.data_ptr(), sa.data_ptr()], stream)
         else:
             q, sa = torch_ops.quantize(x2, self.a_group)
-            qa = torch_ops.pack_int4(q)
+            qa = torch_ops.int8_containers(q) if containers else torch_ops.pack_int4(q)
             sa = sa.contiguous()
-        matmul.launch_checked_arguments(
-            m, [qa.data_ptr(), sa.data_ptr(), self.w_packed.data_ptr(),
-                self.w_scales.data_ptr(), y.data_ptr()], stream)
+        pointers = [qa.data_ptr(), sa.data_ptr(), self.w_packed.data_ptr(),
+                    self.w_scales.data_ptr(), y.data_ptr()]
+        if containers:
+            from .runtime import container_tensor_map
+            pointers.append(container_tensor_map(qa, m, matmul.info["grid"][1]).data_ptr())
+        matmul.launch_checked_arguments(m, pointers, stream)
         return y
 
     def extra_repr(self) -> str:

@@ -11,6 +11,7 @@ matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 (K slices are warps of 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import threading
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -51,13 +52,45 @@ def _expected(info: Dict[str, Any], m: int) -> Dict[str, Tuple[int, Tuple[str, .
         n = info["n"]
         ga, gw = _group(info["a_group"], k), _group(info["w_group"], k)
         out = "float16" if info.get("out_type", "f16") == "f16" else "float32"
-        return {"A": (m * k // 2, ("uint8", "int8")), "SA": (m * (k // ga), ("float32",)),
+        return {"A": (m * k // 2, ("uint8", "int8")), "AC": (m * k, ("uint8", "int8")),
+                "SA": (m * (k // ga), ("float32",)),
                 "W": (n * k // 2, ("uint8", "int8")), "SW": (n * (k // gw), ("float32",)),
-                "C": (m * n, (out,))}
+                "C": (m * n, (out,)), "ACMAP": (128, ("uint8",))}
     g = _group(info["group"], k)
     x = {"f16": "float16", "bf16": "bfloat16", "f32": "float32"}[info.get("in_type", "f16")]
     return {"X": (m * k, (x,)), "Q": (m * k // 2, ("uint8", "int8")),
-            "S": (m * (k // g), ("float32",))}
+            "QC": (m * k, ("uint8", "int8")), "S": (m * (k // g), ("float32",))}
+
+
+_tensor_maps: Dict[Tuple[int, int, int, int, int], Any] = {}
+
+
+def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
+    """The TMA tensor map an 'ACMAP' parameter points to (docs/architecture.md):
+    2-D u8 [M][K] INT8 containers, box [128 bytes of K][box_rows rows],
+    128-byte swizzle, zero fill past M; 128 bytes in device memory, encoded
+    once per (buffer, M)."""
+    import torch
+    k = ac.shape[-1]
+    key = (ac.device.index, ac.data_ptr(), m, k, box_rows)
+    with _lock:
+        if key not in _tensor_maps:
+            lib = ctypes.CDLL("libcuda.so.1")
+            raw = (ctypes.c_uint8 * 192)()
+            aligned = (ctypes.addressof(raw) + 63) & ~63  # CUtensorMap is 64-byte aligned
+            encode = lib.cuTensorMapEncodeTiled
+            encode.restype = ctypes.c_int
+            # UINT8, 2-D, no interleave, SWIZZLE_128B (3), L2 promotion 128B
+            # (2), out-of-bounds elements read as zero (0).
+            status = encode(ctypes.c_void_p(aligned), 0, 2, ctypes.c_void_p(ac.data_ptr()),
+                            (ctypes.c_uint64 * 2)(k, m), (ctypes.c_uint64 * 1)(k),
+                            (ctypes.c_uint32 * 2)(128, box_rows),
+                            (ctypes.c_uint32 * 2)(1, 1), 0, 3, 2, 0)
+            if status != 0:
+                raise RuntimeError(f"cuTensorMapEncodeTiled failed with CUresult {status}")
+            host = bytearray(ctypes.string_at(aligned, 128))
+            _tensor_maps[key] = torch.frombuffer(host, dtype=torch.uint8).to(ac.device)
+        return _tensor_maps[key]
 
 
 class Kernel:
@@ -82,6 +115,8 @@ class Kernel:
         names = [p for p in self.params if p != "M"]
         if tensors and named:
             raise TypeError("pass the tensors either positionally or by name")
+        if named and "ACMAP" in names and "ACMAP" not in named and "AC" in named:
+            named = dict(named, ACMAP=container_tensor_map(named["AC"], m, self.info["grid"][1]))
         if named:
             missing = set(names) - set(named)
             if missing:
@@ -150,13 +185,16 @@ class Module:
             raise LookupError(f"expected one matmul kernel, found {len(found)}")
         return found[0]
 
-    def quantize_kernel(self, k: int, group: int, in_type: str = "f16") -> Optional[Kernel]:
+    def quantize_kernel(self, k: int, group: int, in_type: str = "f16",
+                        containers: bool = False) -> Optional[Kernel]:
         """The quantize kernel for rows of K values at `group` (K = per-channel)
-        from in_type inputs, or None when the manifest has none."""
+        from in_type inputs, writing packed INT4 or (containers) INT8
+        containers, or None when the manifest has none."""
         for kern in self.kernels.values():
             info = kern.info
             if (info["kind"] == "quantize" and info["k"] == k and _group(info["group"], k) == group
-                    and info.get("in_type", "f16") == in_type):
+                    and info.get("in_type", "f16") == in_type
+                    and ("QC" in info["params"]) == containers):
                 return kern
         return None
 

@@ -44,6 +44,18 @@ def pack_int4(q: torch.Tensor) -> torch.Tensor:
     return nibbles[..., 0::2] | (nibbles[..., 1::2] << 4)
 
 
+def int8_containers(q: torch.Tensor) -> torch.Tensor:
+    """[M, K] int in [-8, 7] -> [M, K] uint8 INT8 containers, the activation
+    layout of plan path s8_wgmma_wreg (docs/architecture.md): each value as
+    the byte 16 q, and within every 32 values of K the 16 even-k values
+    first, then the 16 odd-k ones."""
+    if q.dim() != 2 or q.shape[-1] % 32:
+        raise ValueError("containers take [M, K] with K a multiple of 32")
+    m, k = q.shape
+    blocks = (q.to(torch.int16) * 16).to(torch.int8).reshape(m, k // 32, 16, 2)
+    return blocks.transpose(2, 3).reshape(m, k).contiguous().view(torch.uint8)
+
+
 def unpack_int4(packed: torch.Tensor) -> torch.Tensor:
     """[..., K/2] uint8 -> [..., K] int8."""
     if packed.dtype not in (torch.uint8, torch.int8):

@@ -8,6 +8,7 @@ import os
 import sys
 
 TARGET = "h100"
+CONTAINER_TARGET, CONTAINER_LAYER = "h200", (4096, 4096, 128, 128)
 LAYERS = [
     (512, 1024, 128, 128),
     (768, 1024, 64, "per_channel"),
@@ -26,6 +27,10 @@ if __name__ == "__main__":
         for rows in (8, 16):
             decode = compile_linear(n, k, ga, gw, target=TARGET, m=rows)
             print(n, k, ga, gw, f"(decode, {rows} rows) ->", decode["directory"])
+    # h200's tuned prefill plan for this layer takes INT8-container
+    # activations through TMA (s8_wgmma_wreg); test_gpu.py runs it.
+    for rows in (None, 8, 16):
+        compile_linear(*CONTAINER_LAYER, target=CONTAINER_TARGET, m=rows)
     ptx_only = compile_linear(*LAYERS[0], target=TARGET, cubin=False)  # driver JIT path
     print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])
     print("cache:", cache_dir())

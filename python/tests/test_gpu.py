@@ -14,7 +14,7 @@ from apex4.compiler import ToolNotFound, compile_linear  # noqa: E402
 from apex4.nn import Linear, quantize_model  # noqa: E402
 from apex4.runtime import launch_grid, load_module  # noqa: E402
 
-from gpu_cases import LAYERS, TARGET  # noqa: E402
+from gpu_cases import CONTAINER_LAYER, CONTAINER_TARGET, LAYERS, TARGET  # noqa: E402
 
 
 def manifest_for(n, k, ga, gw):
@@ -190,3 +190,26 @@ def test_linear_replays_in_a_cuda_graph():
         graph.replay()
         torch.cuda.synchronize()
         assert torch.equal(static_y, fast(static_x))
+
+
+def test_linear_with_int8_container_activations():
+    """The h200 target's tuned prefill plan for this layer is s8_wgmma_wreg:
+    the quantize kernel writes INT8 containers, the layer encodes their TMA
+    tensor map, and the result matches the same quantized math in torch."""
+    n, k, ga, gw = CONTAINER_LAYER
+    try:
+        compile_linear(n, k, ga, gw, target=CONTAINER_TARGET)
+    except ToolNotFound as e:
+        pytest.skip(f"no kernels for {CONTAINER_LAYER}: {e}")
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("s8_wgmma_wreg runs on sm_90a")
+    torch.manual_seed(5)
+    ref = torch.nn.Linear(k, n, bias=False).cuda().half()
+    fast = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET)
+    slow = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET, backend="torch")
+    assert "s8_wgmma_wreg" in fast.plan().split(";")[0]
+    for m in (300, 129):
+        x = torch.randn(m, k, device="cuda", dtype=torch.float16)
+        y = fast(x)
+        torch.cuda.synchronize()
+        assert within_one_f16_rounding(y, slow(x.float()), reorder_bound(fast, x))
