@@ -5,7 +5,9 @@ import json
 import os
 import subprocess
 
-from apex4.compiler import find_tool
+import pytest
+
+from apex4.compiler import ToolNotFound, find_tool
 
 REPO = os.path.join(os.path.dirname(__file__), "..", "..")
 
@@ -89,7 +91,10 @@ def test_select_plan_takes_the_written_plan(tmp_path):
         " w_group = #apex4.group<per_channel>} : tensor<1x4096xi4>, tensor<1x1xf32>,"
         " tensor<4096x4096xi4>, tensor<4096x1xf32> -> tensor<1x4096xf16>\n"
         "  return %c : tensor<1x4096xf16>\n}\n")
-    planned = subprocess.run(
-        [find_tool("apex4-opt"), str(module), f"-apex4-select-plan=target-file={out}"],
-        check=True, capture_output=True, text=True).stdout
+    try:
+        opt = find_tool("apex4-opt")
+    except ToolNotFound as e:  # a GPU machine has no compiler
+        pytest.skip(str(e))
+    planned = subprocess.run([opt, str(module), f"-apex4-select-plan=target-file={out}"],
+                             check=True, capture_output=True, text=True).stdout
     assert "tile = [8, 32, 128], warps = [1, 1], stages = 2, split_k = 16" in planned
