@@ -10,9 +10,14 @@ the legacy default stream that torch also uses unless told otherwise.
 import glob
 import json
 import os
+import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+# The tensor map of INT8-container activations ('ACMAP'), as apex4.nn builds it.
+from apex4.runtime import container_tensor_map  # noqa: E402,F401
 
 
 def _cdiv(a, b):
@@ -84,36 +89,6 @@ def int8_containers_from_packed(a):
     m, k = a.shape[0], 2 * a.shape[1]
     blocks = (q * 16).to(torch.int8).reshape(m, k // 32, 16, 2)
     return blocks.transpose(2, 3).reshape(m, k).contiguous()
-
-
-_TENSOR_MAPS = {}
-
-
-def container_tensor_map(ac, m, box_rows):
-    """The TMA tensor map an 'ACMAP' parameter points to, in device memory:
-    2-D u8 [M][K] containers, box [128 bytes of K][box_rows rows], 128-byte
-    swizzle, zero fill past M (docs/architecture.md). Encoded once per
-    (buffer, M) through the driver, so timed launches do no host work."""
-    k = ac.shape[1]
-    key = (ac.data_ptr(), m, k, box_rows)
-    if key not in _TENSOR_MAPS:
-        import ctypes
-        driver = ctypes.CDLL("libcuda.so.1")
-        raw = (ctypes.c_uint8 * 192)()
-        aligned = (ctypes.addressof(raw) + 63) & ~63  # CUtensorMap is 64-byte aligned
-        encode = driver.cuTensorMapEncodeTiled
-        encode.restype = ctypes.c_int
-        # UINT8 = 0, INTERLEAVE_NONE = 0, SWIZZLE_128B = 3, L2_PROMOTION_L2_128B = 2,
-        # FLOAT_OOB_FILL_NONE = 0 (out-of-bounds elements read as zero).
-        error = encode(ctypes.c_void_p(aligned), 0, 2, ctypes.c_void_p(ac.data_ptr()),
-                       (ctypes.c_uint64 * 2)(k, m), (ctypes.c_uint64 * 1)(k),
-                       (ctypes.c_uint32 * 2)(128, box_rows), (ctypes.c_uint32 * 2)(1, 1),
-                       0, 3, 2, 0)
-        if error:
-            raise RuntimeError(f"cuTensorMapEncodeTiled failed with CUresult {error}")
-        host = bytearray(ctypes.string_at(aligned, 128))
-        _TENSOR_MAPS[key] = torch.frombuffer(host, dtype=torch.uint8).to("cuda")
-    return _TENSOR_MAPS[key]
 
 
 def load_matmul_kernels(directory):
