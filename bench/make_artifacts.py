@@ -6,6 +6,9 @@
                     calibrated against (bench/results/h100-split-k).
   --sweep-decode-convert  the planner's decode plans with cvt and with magic
                     conversion (bench/results/h200-decode-magic).
+  --sweep-wreg-shapes  s8_wgmma_wreg 128x128x128 (g128 with 3 and 4 stages,
+                    per-channel) and the fast mma.sync plan for every
+                    benchmark shape (bench/results/h200-wreg-shapes).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages,
                     both paths (s8_wgmma, s8_wgmma_wreg), against the fast
                     mma.sync plan (bench/results/h200-wgmma, h200-wreg).
@@ -32,8 +35,10 @@ SWEEP_SHAPES = [(4096, 4096), (8192, 8192), (4096, 11008), (1024, 8192), (28672,
 
 
 def module(n, k, group, plan=None):
+    """group = k: per-channel."""
     s = k // group
     plan_text = f", plan = {plan}" if plan else ""
+    group = "per_channel" if group == k else group
     return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{s}xf32>,
                  %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{s}xf32>) -> tensor<?x{n}xf16> {{
   %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{group}>, w_group = #apex4.group<{group}>{plan_text}}}
@@ -103,6 +108,7 @@ def main():
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
     p.add_argument("--sweep-decode-convert", action="store_true")
+    p.add_argument("--sweep-wreg-shapes", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
     p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--planned", action="store_true")
@@ -129,6 +135,20 @@ def main():
                 compile_case(args.bin, args.out, f"sk_n{n}_k{k}_m{tm}_s{split_k}_{convert}",
                              module(n, k, 128, split_k_plan(16, split_k, 1, tm, convert)),
                              args.target)
+                count += 1
+    if args.sweep_wreg_shapes:
+        # The measured-best s8_wgmma_wreg tiles (bench/results/h200-wreg/tma)
+        # on every benchmark shape, g128 and per-channel, against the fast
+        # mma.sync plan: what bench/autotune.py turns into tuned plans.
+        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
+        for n, k in shapes:
+            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s4",
+                         module(n, k, 128, fast_plan(128, 64, 128, 2, 2, 4)), args.target)
+            count += 1
+            for group, stages in ((128, 3), (128, 4), (k, 4)):
+                label = "pc" if group == k else f"g{group}"
+                compile_case(args.bin, args.out, f"wr_n{n}_k{k}_{label}_128x128x128_s{stages}",
+                             module(n, k, group, wreg_plan(128, 128, 128, stages)), args.target)
                 count += 1
     if args.sweep_wgmma:
         for n, k in WGMMA_SHAPES:
