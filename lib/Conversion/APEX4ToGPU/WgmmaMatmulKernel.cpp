@@ -33,6 +33,12 @@
 //     retire (wait_group 0), acc_f = fma(f32(acc_i), sa * sw, acc_f). The
 //     group's scales are loaded when it starts.
 //
+// Path s8_wgmma_wreg (`wreg`, docs/codegen.md) swaps the roles: W rows are
+// the register side (the ring holds only W), the activations arrive as INT8
+// containers, one TMA copy per tile into a 128-byte-swizzled ring that the
+// wgmmas read in place (one mbarrier per slot), the scales travel with each
+// group's last tile, and the output is stored transposed.
+//
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/WgmmaMatmulKernel.h"
@@ -74,8 +80,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// accessed through 16-byte elements so that the accesses lower with the
   /// memref ops (vector-to-llvm cannot convert GPU address spaces).
   Value ring, ringChunks, staging;
-  /// wreg: the activations' INT8 container ring, [stages][TK/16][tn] 16-byte
-  /// core-matrix rows, read by the wgmmas in place, and the scales of each
+  /// wreg: the activations' INT8 container ring, per slot tn rows of 128
+  /// bytes in TMA's 128-byte swizzle (the memref shape only sizes it), read
+  /// by the wgmmas in place, and the scales of each
   /// tile's group, [stages][tm + tn] f32 (sw of the W rows, then sa of the
   /// activation rows), copied with the tile so that the group end reads
   /// them from shared memory.
