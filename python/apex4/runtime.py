@@ -10,6 +10,7 @@ matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 (K slices are warps of 
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import os
@@ -62,7 +63,11 @@ def _expected(info: Dict[str, Any], m: int) -> Dict[str, Tuple[int, Tuple[str, .
             "QC": (m * k, ("uint8", "int8")), "S": (m * (k // g), ("float32",))}
 
 
-_tensor_maps: Dict[Tuple[int, int, int, int, int], Any] = {}
+# Encoded maps by (device, address, M, K, rows); a map depends on nothing
+# else, so a reused address reuses its map. Bounded: prefill sees many Ms.
+_tensor_maps: "collections.OrderedDict[Tuple[int, int, int, int, int], Any]" = \
+    collections.OrderedDict()
+_MAX_TENSOR_MAPS = 256
 
 
 def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
@@ -90,6 +95,9 @@ def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
                 raise RuntimeError(f"cuTensorMapEncodeTiled failed with CUresult {status}")
             host = bytearray(ctypes.string_at(aligned, 128))
             _tensor_maps[key] = torch.frombuffer(host, dtype=torch.uint8).to(ac.device)
+            if len(_tensor_maps) > _MAX_TENSOR_MAPS:
+                _tensor_maps.popitem(last=False)
+        _tensor_maps.move_to_end(key)
         return _tensor_maps[key]
 
 
