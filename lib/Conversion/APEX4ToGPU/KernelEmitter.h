@@ -126,14 +126,24 @@ struct KernelEmitterBase {
   /// Side-effect free inline PTX with one i64 operand.
   Value inlinePtx(Type resultType, Value operand, StringRef text,
                   StringRef constraints) {
-    return LLVM::InlineAsmOp::create(
-               b, resultType, ValueRange{operand}, b.getStringAttr(text),
-               b.getStringAttr(constraints), /*has_side_effects=*/UnitAttr(),
-               /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
-               LLVM::AsmDialectAttr::get(b.getContext(),
-                                         LLVM::AsmDialect::AD_ATT),
-               ArrayAttr())
+    return inlineAsm(resultType, operand, text, constraints,
+                     /*sideEffects=*/false)
         .getResult(0);
+  }
+  /// Inline PTX with side effects and no results.
+  void ptx(StringRef text, StringRef constraints, ValueRange operands) {
+    inlineAsm(TypeRange{}, operands, text, constraints, /*sideEffects=*/true);
+  }
+  LLVM::InlineAsmOp inlineAsm(TypeRange results, ValueRange operands,
+                              StringRef text, StringRef constraints,
+                              bool sideEffects) {
+    return LLVM::InlineAsmOp::create(
+        b, results, operands, b.getStringAttr(text),
+        b.getStringAttr(constraints),
+        sideEffects ? b.getUnitAttr() : UnitAttr(),
+        /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
+        LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+        ArrayAttr());
   }
 
   /// Runs `fn` under `cond`, or unconditionally when `cond` is null.

@@ -243,16 +243,6 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
   // ---- TMA (wreg) ----
 
-  /// Inline PTX with side effects and no results.
-  void ptx(StringRef text, StringRef constraints, ValueRange operands) {
-    LLVM::InlineAsmOp::create(
-        b, TypeRange{}, operands, b.getStringAttr(text),
-        b.getStringAttr(constraints), /*has_side_effects=*/b.getUnitAttr(),
-        /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
-        LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
-        ArrayAttr());
-  }
-
   /// The mbarrier of container ring slot `slot` (a runtime index).
   Value slotBarrier(Value slot) {
     Value offset =
@@ -459,13 +449,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     operands.push_back(descriptor);
     operands.push_back(i32(accumulate ? 1 : 0));
     constraints += "r,r,r,r,l,n";
-    return LLVM::InlineAsmOp::create(
-               b, acc.getType(), operands, b.getStringAttr(text),
-               b.getStringAttr(constraints), /*has_side_effects=*/b.getUnitAttr(),
-               /*is_align_stack=*/UnitAttr(), LLVM::TailCallKindAttr(),
-               LLVM::AsmDialectAttr::get(b.getContext(),
-                                         LLVM::AsmDialect::AD_ATT),
-               ArrayAttr())
+    return inlineAsm(acc.getType(), operands, text, constraints,
+                     /*sideEffects=*/true)
         .getResult(0);
   }
 
@@ -772,14 +757,31 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
 } // namespace
 
+namespace {
+/// Byte offsets of the kernel's buffers in its dynamic shared memory, in
+/// order: the W staging tiles (wreg: the container ring, 1024-byte aligned
+/// at offset 0), the INT4 ring, and for wreg the scale ring and the slots'
+/// mbarriers.
+struct SharedLayout {
+  int64_t ring, scales, barriers, total;
+
+  static SharedLayout of(PlanAttr plan) {
+    bool wreg = plan.getPath() == MmaPath::S8WgmmaWreg;
+    int64_t stages = plan.getStages(), tk = plan.getTileK();
+    int64_t tm = plan.getTileM(), tn = plan.getTileN();
+    SharedLayout layout;
+    layout.ring = wreg ? stages * tm * tk : 2 * tn * tk;
+    int64_t ringRows = wreg ? tn : tm + tn;
+    layout.scales = layout.ring + stages * ringRows * tk / 2;
+    layout.barriers = layout.scales + (wreg ? stages * (tm + tn) * 4 : 0);
+    layout.total = layout.barriers + (wreg ? stages * 8 : 0);
+    return layout;
+  }
+};
+} // namespace
+
 int64_t mlir::apex4::wgmmaSharedBytes(PlanAttr plan) {
-  int64_t stages = plan.getStages(), tk = plan.getTileK();
-  // s8_wgmma_wreg: the W ring and the container ring.
-  if (plan.getPath() == MmaPath::S8WgmmaWreg)
-    return stages * plan.getTileN() * tk / 2 + stages * plan.getTileM() * tk +
-           stages * (plan.getTileN() + plan.getTileM()) * 4 + stages * 8;
-  int64_t rows = plan.getTileM() + plan.getTileN();
-  return stages * rows * tk / 2 + 2 * plan.getTileN() * tk;
+  return SharedLayout::of(plan).total;
 }
 
 std::optional<std::string>
@@ -871,56 +873,27 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   Value dynamic = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, i8,
                          MemRefLayoutAttrInterface(), workgroup));
+  SharedLayout layout = SharedLayout::of(plan);
+  auto view = [&](ArrayRef<int64_t> shape, Type element, int64_t offset) {
+    return memref::ViewOp::create(
+               b,
+               MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
+                               workgroup),
+               dynamic, arith::ConstantIndexOp::create(b, offset),
+               ValueRange{})
+        .getResult();
+  };
   auto chunkType = VectorType::get({4}, b.getI32Type());
-  auto stagingType = MemRefType::get({2, tk / 16, tn}, chunkType,
-                                     MemRefLayoutAttrInterface(), workgroup);
-  auto ringType = MemRefType::get({stages, rows, tk / 2}, i8,
-                                  MemRefLayoutAttrInterface(), workgroup);
-  auto ringChunksType =
-      MemRefType::get({stages, rows, tk / 32}, chunkType,
-                      MemRefLayoutAttrInterface(), workgroup);
-  // Staging (wreg: the container ring) first: offset 0 of the (aligned)
-  // dynamic shared memory.
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value staging, containers;
-  if (wreg)
-    containers = memref::ViewOp::create(
-        b,
-        MemRefType::get({stages, tk / 16, tn, 16}, i8,
-                        MemRefLayoutAttrInterface(), workgroup),
-        dynamic, zero, ValueRange{});
-  else
-    staging =
-        memref::ViewOp::create(b, stagingType, dynamic, zero, ValueRange{});
-  Value ringOffset = arith::ConstantIndexOp::create(
-      b, wreg ? stages * tn * tk : 2 * tn * tk);
-  // wreg: the scale ring after the INT4 ring.
-  Value scaleRing;
-  if (wreg)
-    scaleRing = memref::ViewOp::create(
-        b,
-        MemRefType::get({stages, tm + tn}, b.getF32Type(),
-                        MemRefLayoutAttrInterface(), workgroup),
-        dynamic,
-        arith::ConstantIndexOp::create(b, stages * tn * tk +
-                                              stages * rows * tk / 2),
-        ValueRange{});
-  // wreg: the slots' mbarriers last.
-  Value barrierStorage;
-  if (wreg)
-    barrierStorage = memref::ViewOp::create(
-        b,
-        MemRefType::get({stages}, b.getI64Type(), MemRefLayoutAttrInterface(),
-                        workgroup),
-        dynamic,
-        arith::ConstantIndexOp::create(b, stages * tn * tk +
-                                              stages * rows * tk / 2 +
-                                              stages * (tm + tn) * 4),
-        ValueRange{});
-  Value ring =
-      memref::ViewOp::create(b, ringType, dynamic, ringOffset, ValueRange{});
-  Value ringChunks = memref::ViewOp::create(b, ringChunksType, dynamic,
-                                            ringOffset, ValueRange{});
+  Value staging, containers, scaleRing, barrierStorage;
+  if (wreg) {
+    containers = view({stages, tk / 16, tn, 16}, i8, 0);
+    scaleRing = view({stages, tm + tn}, b.getF32Type(), layout.scales);
+    barrierStorage = view({stages}, b.getI64Type(), layout.barriers);
+  } else {
+    staging = view({2, tk / 16, tn}, chunkType, 0);
+  }
+  Value ring = view({stages, rows, tk / 2}, i8, layout.ring);
+  Value ringChunks = view({stages, rows, tk / 32}, chunkType, layout.ring);
 
   int64_t chunks = tk / 32;
   WgmmaEmitter emitter{{b},
