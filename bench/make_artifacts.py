@@ -7,11 +7,13 @@
   --sweep-decode-convert  the planner's decode plans with cvt and with magic
                     conversion (bench/results/h200-decode-magic).
   --sweep-wreg-shapes  s8_wgmma_wreg 128x128x128 (g128 with 3 and 4 stages,
-                    per-channel) and the fast mma.sync plan for every
-                    benchmark shape (bench/results/h200-wreg-shapes).
+                    per-channel; magic and cvt conversion) and the fast
+                    mma.sync plan for every benchmark shape
+                    (bench/results/h200-wreg-shapes, h200-wreg-cvt).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages,
                     both paths (s8_wgmma, s8_wgmma_wreg), against the fast
                     mma.sync plan (bench/results/h200-wgmma, h200-wreg).
+  --sweep-wreg      the s8_wgmma_wreg part of --sweep-wgmma (and the mma.sync plan).
   --sweep-prefill   fast mma.sync prefill plans over CTA tiles, warp grids,
                     tile K and stages for the square shapes (what the
                     planner's prefill tile list is checked against).
@@ -64,8 +66,8 @@ WREG_TILES = [(64, 128, 128, 4), (64, 128, 128, 6), (128, 128, 128, 3), (128, 12
               (128, 64, 128, 4), (64, 256, 128, 3), (64, 256, 128, 4)]
 
 
-def wreg_plan(tm, tn, tk, stages):
-    return ("#apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma_wreg, "
+def wreg_plan(tm, tn, tk, stages, convert="magic"):
+    return (f"#apex4.plan<placement = main_loop, convert = {convert}, path = s8_wgmma_wreg, "
             f"tile = [{tm}, {tn}, {tk}], warps = [1, {tn // 16}], stages = {stages}, "
             "split_k = 1>")
 
@@ -110,6 +112,7 @@ def main():
     p.add_argument("--sweep-decode-convert", action="store_true")
     p.add_argument("--sweep-wreg-shapes", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
+    p.add_argument("--sweep-wreg", action="store_true")
     p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--planned", action="store_true")
     args = p.parse_args()
@@ -145,17 +148,21 @@ def main():
             compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s4",
                          module(n, k, 128, fast_plan(128, 64, 128, 2, 2, 4)), args.target)
             count += 1
-            for group, stages in ((128, 3), (128, 4), (k, 4)):
+            for group, stages, convert in ((128, 3, "magic"), (128, 4, "magic"),
+                                           (128, 4, "cvt"), (k, 4, "magic"), (k, 4, "cvt")):
                 label = "pc" if group == k else f"g{group}"
-                compile_case(args.bin, args.out, f"wr_n{n}_k{k}_{label}_128x128x128_s{stages}",
-                             module(n, k, group, wreg_plan(128, 128, 128, stages)), args.target)
+                suffix = "_cvt" if convert == "cvt" else ""
+                compile_case(args.bin, args.out,
+                             f"wr_n{n}_k{k}_{label}_128x128x128_s{stages}{suffix}",
+                             module(n, k, group, wreg_plan(128, 128, 128, stages, convert)),
+                             args.target)
                 count += 1
-    if args.sweep_wgmma:
+    if args.sweep_wgmma or args.sweep_wreg:
         for n, k in WGMMA_SHAPES:
             compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s3",
                          module(n, k, 128, FAST_PREFILL_PLAN), args.target)
             count += 1
-            for tm, tn, tk, stages in WGMMA_TILES:
+            for tm, tn, tk, stages in WGMMA_TILES if args.sweep_wgmma else ():
                 compile_case(args.bin, args.out, f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
                              module(n, k, 128, wgmma_plan(tm, tn, tk, stages)), args.target)
                 count += 1

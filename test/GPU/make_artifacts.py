@@ -179,6 +179,14 @@ def cases():
                          wreg_plan(tn=64, convert="cvt")), [1, 77], False)
     yield ("wr_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
            matmul_module(4096, 11008, 128, "pc", "f16", wreg_plan(stages=2)), [3, 200], False)
+    # g128 alternates two accumulator sets over pairs of tiles: an odd
+    # tile count (9), two tiles, and the 128 x 128 tile of the tuned plans.
+    yield ("wr_n1024_k1152_g128_128x128x128_s3", "sm_90a",
+           matmul_module(1024, 1152, 128, 128, "f16", wreg_plan(tm=128, stages=3)),
+           [1, 130, 257], False)
+    yield ("wr_n256_k256_g128_128x128x128_cvt_s2", "sm_90a",
+           matmul_module(256, 256, 128, 128, "f16",
+                         wreg_plan(tm=128, stages=2, convert="cvt")), [2, 128], False)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)
