@@ -37,6 +37,20 @@ constexpr int64_t kSplitKChunk = 128;
 /// shared memory, whose bandwidth the tensor cores' operand reads already
 /// need (docs/codegen.md, "The wgmma kernel").
 constexpr double kWgmmaEfficiency = 0.40;
+/// The same for path s8_wgmma_wreg (per-channel, 128 x 128 x 128 tiles on
+/// the H200: 0.56 of the peak at 4096^3, 0.67 at 4096 x 8192 x 28672,
+/// bench/results/h200-wreg-cvt). W is unpacked in registers and the
+/// activations arrive as INT8 by TMA, so no operand goes through shared
+/// memory twice.
+constexpr double kWregEfficiency = 0.65;
+/// Executed CUDA-core instructions of the wreg kernel's group end over the
+/// model's floor. The target's dequantOverhead (2.4) describes the mma.sync
+/// kernels; the wreg kernel's group end is one wait, the staged scales and
+/// the arithmetic, and g128 measured 1.4x the floor with both conversions
+/// (110 us cvt, 131 us magic over the per-channel kernel at 4096^3,
+/// bench/results/h200-wreg-cvt; ncu: ~2 instructions per cycle per SM,
+/// bench/results/h200-wreg-pingpong).
+constexpr double kWregDequantOverhead = 1.4;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -77,6 +91,10 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
   if (plan.path == MmaPath::S8Wgmma) // plus the two INT8 staging tiles of W
     smemBytes += 2.0 * plan.tileN * plan.tileK;
+  if (plan.path == MmaPath::S8WgmmaWreg) // INT8 activations, staged scales
+    smemBytes = plan.stages * (plan.tileM * plan.tileK +
+                               plan.tileN * plan.tileK / 2.0 +
+                               4.0 * (plan.tileM + plan.tileN) + 8);
   int64_t bySmem = int64_t(target.sharedMemoryPerSmKB * 1024 / smemBytes);
   // Two accumulator sets (INT32 group, f32 total) of 4 values per fragment,
   // plus addressing and operand registers.
@@ -104,6 +122,8 @@ double tensorRate(const GPUTarget &target, MmaPath path) {
     return target.mmaRate("s8") * target.mmaSyncEfficiency;
   case MmaPath::S8Wgmma:
     return target.mmaRate("s8") * kWgmmaEfficiency;
+  case MmaPath::S8WgmmaWreg:
+    return target.mmaRate("s8") * kWregEfficiency;
   }
   return 0;
 }
@@ -140,6 +160,8 @@ llvm::StringRef apex4::stringify(MmaPath path) {
     return "s8_mma_sync";
   case MmaPath::S8Wgmma:
     return "s8_wgmma";
+  case MmaPath::S8WgmmaWreg:
+    return "s8_wgmma_wreg";
   }
   return "";
 }
@@ -151,6 +173,7 @@ bool apex4::targetSupports(const GPUTarget &target, MmaPath path) {
   case MmaPath::S8MmaSync:
     return target.mmaRate("s8") > 0;
   case MmaPath::S8Wgmma:
+  case MmaPath::S8WgmmaWreg:
     return target.hasWgmma;
   }
   return false;
@@ -194,8 +217,11 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // One integer op per group either way: cvt resets the INT32 accumulator to
   // 0; magic resets it to the bias 0x4B400000 (mma.sync kernels) or adds the
   // bias to a sum that started at 0 (wgmma's scale-d 0), then subtracts the
-  // magic float.
-  perGroup.integer += 1;
+  // magic float. The wreg kernel starts each group with scale-d 0, so cvt
+  // needs no reset there.
+  bool wreg = plan.path == MmaPath::S8WgmmaWreg;
+  if (!wreg || plan.convert == ConvertMethod::Magic)
+    perGroup.integer += 1;
   if (plan.convert == ConvertMethod::Cvt)
     perGroup.convert += 1; // cvt.rn.f32.s32
   else
@@ -226,6 +252,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   else if (plan.path == MmaPath::S8Wgmma)
     mix.integer += kUnpackOpsPerWord * aWords * t.tilesN +
                    (kUnpackOpsPerWord + 2) * wWords * t.tilesM;
+  else if (wreg) // W in registers; the quantize kernel wrote A as INT8
+    mix.integer += kUnpackOpsPerWord * wWords * t.tilesM;
 
   double fp32Clocks = mix.fp32 / target.instrRate("ffma");
   double intClocks = mix.integer / target.instrRate("iadd");
@@ -241,14 +269,17 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // fitted on the tiled kernels, does not apply to it.
   double cudaClocks =
       std::max({fp32Clocks, intClocks, cvtClocks, lsuClocks, issueClocks}) *
-      (plan.splitK > 1 ? 1.0 : target.dequantOverhead);
+      (plan.splitK > 1 ? 1.0
+                       : wreg ? kWregDequantOverhead
+                              : target.dequantOverhead);
   p.cudaCoreUs = cudaClocks / perSecond * 1e6;
 
   // Memory: packed operands, scales and the output, each moved once.
   double scaleBytes =
       4.0 * (double(shape.m) * (k / aLen) + double(shape.n) * (k / wLen));
-  double bytes = double(shape.m) * k / 2 + double(shape.n) * k / 2 +
-                 scaleBytes + 2.0 * shape.m * shape.n;
+  // wreg reads the activations as INT8 containers.
+  double bytes = double(shape.m) * k / (wreg ? 1 : 2) +
+                 double(shape.n) * k / 2 + scaleBytes + 2.0 * shape.m * shape.n;
   // Fewer CTAs than SMs leave part of the memory system without requests
   // (decode: 32 CTAs of 16 x 128 for N = 4096).
   double coverage = std::min(1.0, double(t.ctas) / target.smCount);
@@ -341,12 +372,14 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
           if (convert == ConvertMethod::Magic && 64 * fine >= (1 << 22))
             continue;
           for (MmaPath path :
-               {MmaPath::S4MmaSync, MmaPath::S8MmaSync, MmaPath::S8Wgmma}) {
+               {MmaPath::S4MmaSync, MmaPath::S8MmaSync, MmaPath::S8Wgmma,
+                MmaPath::S8WgmmaWreg}) {
             if (!targetSupports(target, path))
               continue;
             int64_t step = path == MmaPath::S4MmaSync ? 64 : 32;
             bool pathBuilt =
                 path == MmaPath::S8MmaSync || path == MmaPath::S8Wgmma ||
+                path == MmaPath::S8WgmmaWreg ||
                 (path == MmaPath::S4MmaSync && !target.s4Emulated);
             auto add = [&](int64_t tileM, int64_t tileN, int64_t tileK,
                            int64_t warpsM, int64_t warpsN, int64_t stages,
@@ -368,6 +401,18 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
                                    placement != DequantPlacement::OperandFold;
               plans.push_back(p);
             };
+            if (path == MmaPath::S8WgmmaWreg) {
+              // Tile M: activation rows (the wgmmas' N), tile N: W rows, one
+              // warpgroup per 64; one 128-byte TMA row of K per tile
+              // (WgmmaMatmulKernel.cpp). Only 128 x 128 with 4 stages, the
+              // measured best on the H200 (bench/results/h200-wreg/tma):
+              // the model would credit 64 x 128 (two CTAs per SM) with
+              // overlap the issue-bound group end does not have.
+              if (k % 128 == 0)
+                add(128, 128, 128, 1, 8, 4, 1,
+                    fine % 128 == 0 && shape.n % 128 == 0);
+              continue;
+            }
             if (path == MmaPath::S8Wgmma) {
               // One warpgroup per 64 rows; K tiles within a group; W tiles
               // cover N exactly (WgmmaMatmulKernel.h).

@@ -22,7 +22,10 @@ namespace apex4 {
 
 enum class DequantPlacement { MainLoop, Epilogue, OperandFold };
 enum class ConvertMethod { Cvt, Magic };
-enum class MmaPath { S4MmaSync, S8MmaSync, S8Wgmma };
+/// S8WgmmaWreg: wgmma with W unpacked in registers and the activations as
+/// INT8 containers (docs/codegen.md); tile M counts activation rows, tile N
+/// W rows.
+enum class MmaPath { S4MmaSync, S8MmaSync, S8Wgmma, S8WgmmaWreg };
 
 /// The spellings of the MLIR plan attribute.
 llvm::StringRef stringify(DequantPlacement placement);

@@ -23,12 +23,16 @@
 // SM89: .target sm_89
 // SM89: mma.sync.aligned.m16n8k64.row.col.satfinite.s32.s4.s4.s32
 
-// Hopper: no s4 MMA (it would be emulated), INT4 -> INT8 unpack + s8 MMA.
+// Hopper: no s4 MMA (it would be emulated). The g128 prefill plan is the
+// wgmma with W unpacked in registers (ldmatrix + INT4 -> INT8 unpack) and
+// the activations as INT8 containers copied by TMA, so the quantize kernel
+// writes containers and the matmul takes a tensor map.
 // SM90: .target sm_90a
 // SM90-NOT: .s4.s4
+// SM90: cp.async.bulk.tensor.2d
 // SM90: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // SM90: and.b32 {{.*}}-252645136;
-// SM90: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// SM90: wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8
 // SM90-NOT: .s4.s4
 
 // MANIFEST: "chip": "sm_90a"
@@ -36,16 +40,18 @@
 // MANIFEST: "kind": "quantize"
 // MANIFEST: "params": [
 // MANIFEST-NEXT: "X",
+// MANIFEST-NEXT: "QC",
 // MANIFEST: "kind": "matmul"
 // MANIFEST: "params": [
-// MANIFEST-NEXT: "A",
+// MANIFEST-NEXT: "AC",
 // MANIFEST-NEXT: "SA",
 // MANIFEST-NEXT: "W",
 // MANIFEST-NEXT: "SW",
 // MANIFEST-NEXT: "C",
+// MANIFEST-NEXT: "ACMAP",
 // MANIFEST-NEXT: "M"
 // MANIFEST: "plans": [
-// MANIFEST: "plan": "#apex4.plan<placement = main_loop
+// MANIFEST: "plan": "#apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg
 
 func.func @layer(%x: tensor<?x4096xf16>, %w: tensor<4096x4096xf16>) -> tensor<?x4096xf16> {
   %y = apex4.linear %x, %w {a_group = #apex4.group<128>, w_group = #apex4.group<128>}

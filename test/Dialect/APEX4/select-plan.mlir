@@ -6,16 +6,17 @@
 // the explanation says why: on the A100 (rho = 64) per-group dequantization
 // on the CUDA cores makes g128 no faster than FP16; the RTX 3090 (rho = 16)
 // runs it on native s4 MMAs well ahead of FP16; the H100 emulates s4 MMAs,
-// so it unpacks to INT8.
+// so it unpacks to INT8, and its wgmma with W unpacked in registers and
+// INT8-container activations beats the mma.sync kernels.
 
 // A100: remark: apex4-select-plan on a100 for 8192x8192x8192: chose a_group=128 w_group=128 main_loop {{.*}} s4_mma_sync {{.*}} 0.{{[0-9]+}}x FP16, CUDA cores (dequantization) bound
 // A100: ranked candidates:
 // A100-NEXT: #1
 // A100: plan = #apex4.plan<placement = main_loop, convert = {{cvt|magic}}, path = s4_mma_sync
 // RTX3090: plan = #apex4.plan<placement = main_loop, convert = {{cvt|magic}}, path = s4_mma_sync
-// H100: remark: apex4-select-plan on h100 {{.*}} s8_mma_sync
+// H100: remark: apex4-select-plan on h100 for 8192x8192x8192: {{.*}} s8_wgmma_wreg
 // H100-NOT: path = s4_mma_sync
-// H100: plan = #apex4.plan<{{.*}}path = s8_mma_sync
+// H100: plan = #apex4.plan<{{.*}}path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4
 func.func @g128(%x: tensor<8192x8192xf16>, %w: tensor<8192x8192xf16>) -> tensor<8192x8192xf16> {
   %y = apex4.linear %x, %w {a_group = #apex4.group<128>, w_group = #apex4.group<128>}
       : tensor<8192x8192xf16>, tensor<8192x8192xf16> -> tensor<8192x8192xf16>
