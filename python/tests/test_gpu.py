@@ -14,12 +14,13 @@ from apex4.compiler import ToolNotFound, compile_linear  # noqa: E402
 from apex4.nn import Linear, quantize_model  # noqa: E402
 from apex4.runtime import launch_grid, load_module  # noqa: E402
 
-from gpu_cases import CONTAINER_LAYER, CONTAINER_TARGET, LAYERS, TARGET  # noqa: E402
+from gpu_cases import (CONTAINER_LAYER, CONTAINER_TARGET, LAYERS,  # noqa: E402
+                       PACKED_TARGET, TARGET)
 
 
-def manifest_for(n, k, ga, gw):
+def manifest_for(n, k, ga, gw, target=TARGET, cubin=True):
     try:
-        return compile_linear(n, k, ga, gw, target=TARGET)
+        return compile_linear(n, k, ga, gw, target=target, cubin=cubin)
     except ToolNotFound as e:
         pytest.skip(f"no kernels for {(n, k, ga, gw)}: {e}")
 
@@ -95,7 +96,9 @@ def test_driver_binding_is_reported():
 
 def test_launch_checks_arguments():
     n, k, ga, gw = LAYERS[0]
-    module = load_module(manifest_for(n, k, ga, gw))
+    # sm_80 PTX, JIT-compiled for the device (an sm_80 cubin does not load
+    # on Hopper).
+    module = load_module(manifest_for(n, k, ga, gw, target=PACKED_TARGET, cubin=False))
     mm = module.matmul()
     assert launch_grid(mm.info, 300)[0] == -(-n // mm.info["grid"][0])
     a = torch.zeros(4, k // 2, dtype=torch.uint8, device="cuda")
@@ -121,7 +124,7 @@ def test_launch_checks_arguments():
 def test_ptx_only_manifest_is_jit_compiled():
     n, k, ga, gw = LAYERS[0]
     try:
-        manifest = compile_linear(n, k, ga, gw, target=TARGET, cubin=False)
+        manifest = compile_linear(n, k, ga, gw, target=PACKED_TARGET, cubin=False)
     except ToolNotFound as e:
         pytest.skip(f"no PTX-only kernels: {e}")
     assert manifest["cubin"] is None
