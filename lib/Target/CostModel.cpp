@@ -88,13 +88,14 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   int64_t threads = 32 * plan.warpsM * plan.warpsN * plan.splitK;
   auto [fragmentsM, fragmentsN] = warpFragments(plan);
   int64_t fragments = fragmentsM * fragmentsN;
-  double smemBytes = plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
+  double smemBytes =
+      plan.path == MmaPath::S8WgmmaWreg // INT8 activations, staged scales
+          ? plan.stages * (plan.tileM * plan.tileK +
+                           plan.tileN * plan.tileK / 2.0 +
+                           4.0 * (plan.tileM + plan.tileN) + 8)
+          : plan.stages * (plan.tileM + plan.tileN) * plan.tileK / 2.0;
   if (plan.path == MmaPath::S8Wgmma) // plus the two INT8 staging tiles of W
     smemBytes += 2.0 * plan.tileN * plan.tileK;
-  if (plan.path == MmaPath::S8WgmmaWreg) // INT8 activations, staged scales
-    smemBytes = plan.stages * (plan.tileM * plan.tileK +
-                               plan.tileN * plan.tileK / 2.0 +
-                               4.0 * (plan.tileM + plan.tileN) + 8);
   int64_t bySmem = int64_t(target.sharedMemoryPerSmKB * 1024 / smemBytes);
   // Two accumulator sets (INT32 group, f32 total) of 4 values per fragment,
   // plus addressing and operand registers.
