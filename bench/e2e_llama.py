@@ -18,10 +18,12 @@ SHAPES = [(4096, 4096), (11008, 4096), (4096, 11008)]  # (N, K) of LLaMA-2-7B la
 
 
 def compile_only(granularity):
+    from apex4.buckets import ROW_BUCKETS
     from apex4.compiler import compile_module
     from apex4.ir import linear_module
     for n, k in SHAPES:
-        for m in (None, 8, 16):  # apex4.nn.Linear's prefill and decode kernels
+        # apex4.nn.Linear's prefill kernels and those of each row bucket.
+        for m in [None] + [rows for _, rows in ROW_BUCKETS]:
             compile_module(linear_module(n, k, granularity, granularity, m=m), target="h100",
                            name="linear")
     print("compiled", len(SHAPES), "layer shapes")

@@ -17,10 +17,13 @@
   --sweep-prefill   fast mma.sync prefill plans over CTA tiles, warp grids,
                     tile K and stages for the square shapes (what the
                     planner's prefill tile list is checked against).
-  --planned         for every benchmark shape and each M regime (decode
-                    M = 8 and 16, prefill M = 4096), the plan apex4-select-plan
-                    picks for the target with g128 weights and activations:
-                    what a user of apex4 gets.
+  --planned         for every benchmark shape and each of apex4.nn's row
+                    buckets (python/apex4/buckets.py: 8, 16, 64, 256 and 1024
+                    rows, prefill 4096), the plan apex4-select-plan picks for
+                    the target with g128 weights and activations: what a user
+                    of apex4 gets. Named plan_m<rows>_n<N>_k<K> and
+                    plan_prefill_n<N>_k<K>; bench.py times each at the M of
+                    its bucket.
 Writes <out>/<name>.{mlir,ptx,cubin,json}; bench/bench.py --apex4-artifacts
 <out> times every kernel whose (N, K) matches.
 """
@@ -31,7 +34,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from shapes import MODELS  # noqa: E402
+from apex4.buckets import PREFILL_M, ROW_BUCKETS  # noqa: E402
 
 SWEEP_SHAPES = [(4096, 4096), (8192, 8192), (4096, 11008), (1024, 8192), (28672, 8192)]
 
@@ -187,7 +192,8 @@ def main():
     if args.planned:
         shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
         for n, k in shapes:
-            for regime, m in (("decode8", 8), ("decode", 16), ("prefill", 4096)):
+            regimes = [(f"m{rows}", rows) for _, rows in ROW_BUCKETS] + [("prefill", PREFILL_M)]
+            for regime, m in regimes:
                 name = f"plan_{regime}_n{n}_k{k}"
                 compile_case(args.bin, args.out, name, module(n, k, 128), args.target,
                              ["--assumed-m", str(m)])

@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 """Ratio ranges per M for the kernel apex4.nn would run, from a device-suite
 bench run over the planned kernels (bench/make_artifacts.py --planned):
-plan_decode8 for M <= 8, plan_decode for M <= 64 (apex4.nn's
-DECODE_BUCKETS), plan_prefill above. Ratios are baseline time / apex4 time.
+plan_m<rows> for the row bucket that holds M (python/apex4/buckets.py),
+plan_prefill past the last bucket. Ratios are baseline time / apex4 time.
+Runs before stop 13 named the buckets decode8 (M <= 8), decode (M <= 64)
+and prefill; --old-buckets reads those.
 
-    python3 bench/summarize_suite.py RUN/results.json [--all]
+    python3 bench/summarize_suite.py RUN/results.json [--all] [--old-buckets]
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from apex4.buckets import PREFILL_M, bucket_rows  # noqa: E402
 
 
 def regime(m):
-    return "decode8" if m <= 8 else ("decode" if m <= 64 else "prefill")
+    if "--old-buckets" in sys.argv:
+        return "decode8" if m <= 8 else ("decode" if m <= 64 else "prefill")
+    rows = bucket_rows(m)
+    return "prefill" if rows == PREFILL_M else f"m{rows}"
 
 
 def main():

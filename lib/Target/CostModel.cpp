@@ -26,6 +26,14 @@ constexpr double kUnpackOpsPerWord = 3.0;
 /// sums through shared memory, a barrier and the reduction (fitted with the
 /// launch to the H100 sweep, bench/results/h100-split-k).
 constexpr double kSplitKReduceUs = 2.0;
+/// The cluster split-K of path s8_wgmma_wreg beyond the slices' work: each
+/// CTA writes its f32 partials (64 KiB for a 128 x 128 tile) to shared
+/// memory, two cluster barriers, and reads its share of all partials
+/// through distributed shared memory. Paid once per wave of CTAs (the SM
+/// holds one wreg CTA), so splitting a grid that already fills the GPU only
+/// costs. An estimate (about 2 x 64 KiB at 128 bytes per clock plus barrier
+/// latency), to be replaced by a fit.
+constexpr double kClusterReduceUs = 1.0;
 /// Fraction of the copy bandwidth a weight stream reaches when every SM has
 /// work (split-K kernels on the H100: 2.3-2.5 TB/s of 2.81, same sweep).
 constexpr double kStreamEfficiency = 0.85;
@@ -73,7 +81,7 @@ std::string groupText(int64_t group) {
 struct Tiling {
   int64_t tilesM, tilesN, ctas;
   /// CTAs resident on one SM at a time.
-  int64_t ctasPerSm;
+  int64_t ctasPerSm, waves;
   double waveEfficiency;
   int64_t paddedM, paddedN;
 };
@@ -83,9 +91,12 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   Tiling t;
   t.tilesM = ceilDiv(shape.m, plan.tileM);
   t.tilesN = ceilDiv(shape.n, plan.tileN);
-  // split_k slices are warps of one CTA, not extra CTAs.
-  t.ctas = t.tilesM * t.tilesN;
-  int64_t threads = 32 * plan.warpsM * plan.warpsN * plan.splitK;
+  // The split-K kernel's slices are warps of one CTA; wreg's are the CTAs
+  // of a cluster.
+  bool clusterSlices = plan.path == MmaPath::S8WgmmaWreg;
+  t.ctas = t.tilesM * t.tilesN * (clusterSlices ? plan.splitK : 1);
+  int64_t threads =
+      32 * plan.warpsM * plan.warpsN * (clusterSlices ? 1 : plan.splitK);
   auto [fragmentsM, fragmentsN] = warpFragments(plan);
   int64_t fragments = fragmentsM * fragmentsN;
   double smemBytes =
@@ -104,8 +115,8 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   int64_t perSm = std::max<int64_t>(1, std::min(bySmem, byRegs));
   t.ctasPerSm = perSm;
   double slots = double(target.smCount * perSm);
-  int64_t waves = ceilDiv(t.ctas, int64_t(slots));
-  t.waveEfficiency = double(t.ctas) / (waves * slots);
+  t.waves = ceilDiv(t.ctas, int64_t(slots));
+  t.waveEfficiency = double(t.ctas) / (t.waves * slots);
   // A single partial wave still runs each CTA at full speed: what is lost is
   // the idle SMs, which the efficiency above accounts for.
   t.paddedM = t.tilesM * plan.tileM;
@@ -214,13 +225,17 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   double groupEnds = plan.placement == DequantPlacement::MainLoop
                          ? double(k / fine)
                          : 1.0;
+  bool wreg = plan.path == MmaPath::S8WgmmaWreg;
+  // Cluster slices shorter than a group dequantize once per slice.
+  bool clusterSplit = wreg && plan.splitK > 1;
+  if (clusterSplit)
+    groupEnds = std::max(groupEnds, double(plan.splitK));
   InstructionMix perGroup;
   // One integer op per group either way: cvt resets the INT32 accumulator to
   // 0; magic resets it to the bias 0x4B400000 (mma.sync kernels) or adds the
   // bias to a sum that started at 0 (wgmma's scale-d 0), then subtracts the
   // magic float. The wreg kernel starts each group with scale-d 0, so cvt
   // needs no reset there.
-  bool wreg = plan.path == MmaPath::S8WgmmaWreg;
   if (!wreg || plan.convert == ConvertMethod::Magic)
     perGroup.integer += 1;
   if (plan.convert == ConvertMethod::Cvt)
@@ -270,8 +285,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // fitted on the tiled kernels, does not apply to it.
   double cudaClocks =
       std::max({fp32Clocks, intClocks, cvtClocks, lsuClocks, issueClocks}) *
-      (plan.splitK > 1 ? 1.0
-                       : wreg ? kWregDequantOverhead
+      (wreg ? kWregDequantOverhead
+            : plan.splitK > 1 ? 1.0
                               : target.dequantOverhead);
   p.cudaCoreUs = cudaClocks / perSecond * 1e6;
 
@@ -285,7 +300,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // (decode: 32 CTAs of 16 x 128 for N = 4096).
   double coverage = std::min(1.0, double(t.ctas) / target.smCount);
   p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9 * coverage) * 1e6;
-  if (plan.splitK > 1)
+  bool splitKKernel = plan.splitK > 1 && !wreg;
+  if (splitKKernel)
     p.memoryUs /= kStreamEfficiency;
 
   // The group-end work waits for the group's MMAs in the same warps and the
@@ -301,7 +317,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   double computeUs = p.tensorUs + p.cudaCoreUs -
                      overlap * std::min(p.tensorUs, p.cudaCoreUs);
   p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs +
-              (plan.splitK > 1 ? kSplitKReduceUs : 0.0);
+              (splitKKernel ? kSplitKReduceUs : 0.0) +
+              (clusterSplit ? kClusterReduceUs * t.waves : 0.0);
   p.fp16Us = predictFP16Us(target, shape);
 
   if (p.memoryUs >= computeUs)
@@ -322,7 +339,11 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
       "group end(s) per output, limited by {6}), memory {7:F1} us for {8:F1} "
       "MB; {9} bound, {10:F2}x the FP16 GEMM's {11:F1} us",
       groupText(plan.aGroup), groupText(plan.wGroup), p.tensorUs,
-      stringify(plan.path), p.cudaCoreUs, int64_t(groupEnds), pipe,
+      clusterSplit ? llvm::formatv("{0}, K over a cluster of {1} CTAs",
+                                   stringify(plan.path), plan.splitK)
+                         .str()
+                   : stringify(plan.path).str(),
+      p.cudaCoreUs, int64_t(groupEnds), pipe,
       p.memoryUs, bytes / 1e6, p.bottleneck, p.fp16Us / p.totalUs, p.fp16Us);
   return p;
 }
@@ -409,9 +430,20 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
               // measured best on the H200 (bench/results/h200-wreg/tma):
               // the model would credit 64 x 128 (two CTAs per SM) with
               // overlap the issue-bound group end does not have.
+              // split_k > 1: K slices on the CTAs of a cluster, for grids
+              // with fewer tiles than SMs; a slice starts at a group
+              // boundary or lies inside one group.
               if (k % 128 == 0)
-                add(128, 128, 128, 1, 8, 4, 1,
-                    fine % 128 == 0 && shape.n % 128 == 0);
+                for (int64_t slices : {1, 2, 4, 8}) {
+                  int64_t tiles = k / 128, sliceTiles = tiles / slices;
+                  if (tiles % slices != 0)
+                    continue;
+                  int64_t groupTiles = std::max<int64_t>(1, fine / 128);
+                  bool sliceFits = sliceTiles % groupTiles == 0 ||
+                                   groupTiles % sliceTiles == 0;
+                  add(128, 128, 128, 1, 8, 4, slices,
+                      fine % 128 == 0 && shape.n % 128 == 0 && sliceFits);
+                }
               continue;
             }
             if (path == MmaPath::S8Wgmma) {

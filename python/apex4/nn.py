@@ -19,20 +19,17 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 import torch
 
 from . import torch_ops
+from .buckets import ROW_BUCKETS
 from .compiler import CompileError, compile_linear
 from .quant import PER_CHANNEL, Group, group_length
 
 Granularity = Union[Group, Tuple[Group, Group]]
 
-# Decode buckets, (most rows, rows planned for): inputs of at most 8 rows run
-# kernels planned for 8 (the split-K kernel with the weights on the MMA's
-# 16-row side, up to 1.2x faster there: bench/results/h200-decode-loads),
-# up to DECODE_MAX_M rows those planned for 16. At M = 64 the split-K kernel
-# still beat the prefill plan on 9 of 10 H100 shapes
-# (bench/results/h100-decode-suite).
-DECODE_MAX_M = 64
-DECODE_M = 16
-DECODE_BUCKETS = ((8, 8), (DECODE_MAX_M, DECODE_M))
+# Kernels are planned per row bucket (buckets.ROW_BUCKETS): at M = 8 the
+# split-K kernel with the weights on the MMA's 16-row side, at 16 the
+# split-K kernel, at 64 to 1024 whatever the cost model picks for that M
+# (on Hopper the wreg kernel, with K split over a cluster while the output
+# tiles leave SMs idle), and the prefill plan above.
 _IN_TYPES = {torch.float16: "f16", torch.bfloat16: "bf16", torch.float32: "f32"}
 _TARGET_NAMES = (("h200", "h200"), ("h100", "h100"), ("a100", "a100"), ("l40s", "l40s"),
                  ("a40", "a40"), ("4090", "rtx4090"), ("3090", "rtx3090"))
@@ -70,8 +67,7 @@ class Linear(torch.nn.Module):
     def __init__(self, in_features: int, out_features: int, a_group: Group, w_group: Group,
                  backend: str = "torch", manifest: Optional[Dict[str, Any]] = None,
                  bias: bool = False, device: Any = None,
-                 decode_manifest: Optional[Dict[str, Any]] = None,
-                 few_rows_manifest: Optional[Dict[str, Any]] = None):
+                 row_manifests: Optional[Dict[int, Dict[str, Any]]] = None):
         super().__init__()
         if backend not in ("apex4", "torch"):
             raise ValueError(f"backend must be 'apex4' or 'torch', not {backend!r}")
@@ -81,11 +77,11 @@ class Linear(torch.nn.Module):
         self.in_features, self.out_features = k, n
         self.a_group, self.w_group = a_group, w_group
         self.backend, self.manifest = backend, manifest
-        # Kernels planned for DECODE_M rows, and for 8; None: the next larger
-        # bucket's (finally `manifest`) serve those rows.
-        self.decode_manifest = decode_manifest
-        self.few_rows_manifest = few_rows_manifest
-        # (manifest's bucket rows or 0 for prefill, device, input type) ->
+        # Bucket rows -> the kernels planned for them (ROW_BUCKETS); a bucket
+        # without an entry is served by the next larger one, finally by
+        # `manifest` (the prefill plan).
+        self.row_manifests = dict(row_manifests or {})
+        # (bucket rows or 0 for prefill, device, input type) ->
         # (matmul, quantize or None).
         self._kernel_cache: Dict[Tuple[int, int, str], Tuple[Any, Any]] = {}
         cols = k // group_length(w_group, k)
@@ -111,15 +107,15 @@ class Linear(torch.nn.Module):
             matmul = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
             a_group = _op_group(matmul["a_group"], k)
             w_group = _op_group(matmul["w_group"], k)
-        decode = {}
+        row_manifests = {}
         if backend == "apex4":
             # The groups are fixed now (the weights are quantized once); only
-            # the kernel shape may change for decode.
-            for _, rows in DECODE_BUCKETS:
-                decode[rows] = compile_linear(n, k, a_group, w_group,
-                                              target or default_target(device), m=rows)
+            # the kernel plan changes with M.
+            for _, rows in ROW_BUCKETS:
+                row_manifests[rows] = compile_linear(n, k, a_group, w_group,
+                                                     target or default_target(device), m=rows)
         layer = cls(k, n, a_group, w_group, backend, manifest if backend == "apex4" else None,
-                    linear.bias is not None, device, decode.get(DECODE_M), decode.get(8))
+                    linear.bias is not None, device, row_manifests)
         with torch.no_grad():
             qw, sw = torch_ops.quantize(linear.weight, w_group)
             layer.w_packed.copy_(torch_ops.pack_int4(qw))
@@ -133,8 +129,8 @@ class Linear(torch.nn.Module):
         if self.manifest is None:
             return "(torch backend: no kernels)"
         text = "; ".join(p["plan"] for p in self.manifest.get("plans", []))
-        for (most, _), manifest in zip(DECODE_BUCKETS,
-                                       (self.few_rows_manifest, self.decode_manifest)):
+        for most, rows in ROW_BUCKETS:
+            manifest = self.row_manifests.get(rows)
             if manifest is not None:
                 text += f"; for M <= {most}: " + "; ".join(
                     p["plan"] for p in manifest.get("plans", []))
@@ -142,10 +138,9 @@ class Linear(torch.nn.Module):
 
     def _manifest_for(self, m: int) -> Tuple[int, Dict[str, Any]]:
         """(bucket rows or 0, manifest) of the kernels that run M rows."""
-        for (most, rows), manifest in zip(DECODE_BUCKETS,
-                                          (self.few_rows_manifest, self.decode_manifest)):
-            if manifest is not None and m <= most:
-                return rows, manifest
+        for most, rows in ROW_BUCKETS:
+            if m <= most and rows in self.row_manifests:
+                return rows, self.row_manifests[rows]
         return 0, self.manifest
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

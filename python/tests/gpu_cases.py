@@ -23,17 +23,18 @@ LAYERS = [
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from apex4.buckets import ROW_BUCKETS
     from apex4.compiler import cache_dir, compile_linear
     for n, k, ga, gw in LAYERS:
         manifest = compile_linear(n, k, ga, gw, target=TARGET)
         print(n, k, ga, gw, "->", manifest["directory"])
-        # apex4.nn.Linear's kernels for decode (DECODE_BUCKETS: 8 and 16 rows).
-        for rows in (8, 16):
-            decode = compile_linear(n, k, ga, gw, target=TARGET, m=rows)
-            print(n, k, ga, gw, f"(decode, {rows} rows) ->", decode["directory"])
+        # apex4.nn.Linear's kernels per row bucket (apex4/buckets.py).
+        for _, rows in ROW_BUCKETS:
+            planned = compile_linear(n, k, ga, gw, target=TARGET, m=rows)
+            print(n, k, ga, gw, f"({rows} rows) ->", planned["directory"])
     # h200's tuned prefill plan for this layer takes INT8-container
     # activations through TMA (s8_wgmma_wreg); test_gpu.py runs it.
-    for rows in (None, 8, 16):
+    for rows in [None] + [rows for _, rows in ROW_BUCKETS]:
         compile_linear(*CONTAINER_LAYER, target=CONTAINER_TARGET, m=rows)
     ptx_only = compile_linear(*LAYERS[0], target=PACKED_TARGET, cubin=False)  # driver JIT path
     print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])

@@ -61,10 +61,12 @@ def wgmma_plan(tm=64, tn=128, tk=128, stages=4, convert="magic", placement="main
                 wm=tm // 16, wn=1, stages=stages)
 
 
-def wreg_plan(tm=64, tn=128, tk=128, stages=4, convert="magic", placement="main_loop"):
-    """s8_wgmma_wreg: W rows (tile N) on the wgmmas' register side."""
+def wreg_plan(tm=64, tn=128, tk=128, stages=4, convert="magic", placement="main_loop",
+              split_k=1):
+    """s8_wgmma_wreg: W rows (tile N) on the wgmmas' register side; split_k > 1
+    splits K over the CTAs of a cluster."""
     return plan(path="s8_wgmma_wreg", convert=convert, placement=placement, tm=tm, tn=tn,
-                tk=tk, wm=1, wn=tn // 16, stages=stages)
+                tk=tk, wm=1, wn=tn // 16, stages=stages, split_k=split_k)
 
 
 # (name, chip, module text, M values to check, timed?)
@@ -187,6 +189,32 @@ def cases():
     yield ("wr_n256_k256_g128_128x128x128_cvt_s2", "sm_90a",
            matmul_module(256, 256, 128, 128, "f16",
                          wreg_plan(tm=128, stages=2, convert="cvt")), [2, 128], False)
+    # Cluster split-K: K slices on 2, 4 or 8 CTAs of a cluster, summed in
+    # rank order through distributed shared memory. Slices of whole groups,
+    # slices inside one group (g512 over 8: 256 values each), per-channel,
+    # mixed groups, uneven K (11008 = 86 tiles over 2), two stages (the
+    # partials then lie after the mbarriers), tile M 64, f32 output.
+    yield ("wc_n1024_k8192_g128_128x128x128_cvt_c8", "sm_90a",
+           matmul_module(1024, 8192, 128, 128, "f16",
+                         wreg_plan(tm=128, convert="cvt", split_k=8)), [1, 64, 256, 300], True)
+    yield ("wc_n4096_k4096_g128_128x128x128_cvt_c2", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16",
+                         wreg_plan(tm=128, convert="cvt", split_k=2)), [16, 256, 1000], True)
+    yield ("wc_n1024_k4096_g512_128x128x128_c8", "sm_90a",
+           matmul_module(1024, 4096, 512, 512, "f16",
+                         wreg_plan(tm=128, split_k=8)), [7, 200], False)
+    yield ("wc_n2048_k4096_pc_128x128x128_c4", "sm_90a",
+           matmul_module(2048, 4096, "pc", "pc", "f16",
+                         wreg_plan(tm=128, split_k=4, placement="epilogue")), [5, 130], False)
+    yield ("wc_n1024_k11008_a128_wpc_128x128x128_c2_f32", "sm_90a",
+           matmul_module(1024, 11008, 128, "pc", "f32",
+                         wreg_plan(tm=128, convert="cvt", split_k=2)), [3, 129], False)
+    yield ("wc_n512_k2048_g128_128x128x128_s2_c4", "sm_90a",
+           matmul_module(512, 2048, 128, 128, "f16",
+                         wreg_plan(tm=128, stages=2, split_k=4)), [1, 128], False)
+    yield ("wc_n1024_k4096_g128_64x128x128_c8", "sm_90a",
+           matmul_module(1024, 4096, 128, 128, "f16",
+                         wreg_plan(split_k=8)), [1, 65], False)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)

@@ -74,11 +74,11 @@ struct ConvertAPEX4ToGPU
     spec.wGroup = op.getWGroup().resolve(k);
     spec.outType = op.getType().getElementType();
     spec.plan = plan;
-    if (plan.getSplitK() > 1)
-      return convertSplitK(op, spec, builder);
     if (plan.getPath() == MmaPath::S8Wgmma ||
         plan.getPath() == MmaPath::S8WgmmaWreg)
       return convertWgmma(op, spec, builder);
+    if (plan.getSplitK() > 1)
+      return convertSplitK(op, spec, builder);
     // The fast generator when it can build the plan, else the basic one.
     bool fast = generator == "fast" && !checkFastMatmulSpec(spec, chip);
     if (!fast)
@@ -127,7 +127,8 @@ struct ConvertAPEX4ToGPU
     return success();
   }
 
-  /// wgmma plans (sm_90a) have one generator, whatever `generator` says.
+  /// wgmma plans (sm_90a) have one generator, whatever `generator` says;
+  /// their K slices (wreg) are the CTAs of a cluster.
   LogicalResult convertWgmma(MatmulOp op, MatmulKernelSpec &spec,
                              OpBuilder &builder) {
     if (std::optional<std::string> problem = checkWgmmaMatmulSpec(spec, chip))
@@ -142,6 +143,8 @@ struct ConvertAPEX4ToGPU
         stringifyConvertMethod(plan.getConvert()), plan.getTileM(),
         plan.getTileN(), plan.getTileK(), plan.getStages(),
         typeName(spec.outType));
+    if (plan.getSplitK() > 1)
+      spec.name += llvm::formatv("_cluster{0}", plan.getSplitK()).str();
     gpu::GPUModuleOp module = kernelModule(builder);
     if (!module.lookupSymbol(spec.name) &&
         failed(buildWgmmaMatmulKernel(builder, module, spec, chip)))

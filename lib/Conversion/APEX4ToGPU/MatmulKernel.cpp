@@ -488,10 +488,11 @@ void mlir::apex4::attachMatmulKernelInfo(OpBuilder &b, gpu::GPUFuncOp func,
   else
     info.append("params", b.getStrArrayAttr({"A", "SA", "W", "SW", "C", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({spec.threads(), 1, 1}));
-  // K slices are warps of one CTA (summed in shared memory), so the grid
-  // has no split dimension.
+  // K slices that are warps of one CTA (summed in shared memory) add no
+  // grid dimension; slices that are the CTAs of a cluster are the grid's z.
+  int64_t gridZ = spec.slicesAreClusterCtas() ? plan.getSplitK() : 1;
   info.append("grid", b.getDenseI64ArrayAttr(
-                          {plan.getTileN(), plan.getTileM(), 1}));
+                          {plan.getTileN(), plan.getTileM(), gridZ}));
   info.append("shared_bytes", b.getI64IntegerAttr(dynamicSharedBytes));
   info.append("max_m", b.getI64IntegerAttr(kMaxRows));
   func->setAttr("apex4.kernel_info", info.getDictionary(b.getContext()));

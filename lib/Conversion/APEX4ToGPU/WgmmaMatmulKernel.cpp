@@ -39,6 +39,15 @@
 // wgmmas read in place (one mbarrier per slot), the scales travel with each
 // group's last tile, and the output is stored transposed.
 //
+// wreg with split_k S > 1 (few output tiles, long K): the S CTAs of a
+// thread-block cluster (1 x 1 x S, compile-time) each take K/S of the tiles,
+// starting at a group boundary (or inside one group when the slice is
+// shorter). Each writes its f32 partials to its own shared memory; after a
+// cluster barrier, CTA r sums the S partials of 1/S of the tile in rank
+// order through distributed shared memory (deterministic, one rounding) and
+// stores them; a second barrier keeps every CTA's memory alive until all
+// reads are done.
+//
 //===----------------------------------------------------------------------===//
 
 #include "apex4/Conversion/APEX4ToGPU/WgmmaMatmulKernel.h"
@@ -71,9 +80,15 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// s8_wgmma: activation rows and W rows. Path s8_wgmma_wreg (`wreg`):
   /// W rows (the plan's tile N) and activation rows (the plan's tile M),
   /// the output transposed.
+  /// numTiles: K tiles of this CTA's slice; tilesPerGroup: tiles per
+  /// dequantization (the fine group, or the whole slice when it is shorter).
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
   bool magic, wreg;
+  /// K slices: CTAs of one cluster (blockIdx.z), each with numTiles tiles.
+  int64_t slices = 1;
+  /// First global K tile of this CTA's slice.
+  Value tileBase;
 
   /// The INT4 ring as bytes (cp.async) and as 16-byte chunks (reads), and
   /// the INT8 staging tiles as 16-byte core-matrix rows. Shared memory is
@@ -87,6 +102,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// activation rows), copied with the tile so that the group end reads
   /// them from shared memory.
   Value containers, scaleRing, barrierStorage;
+  /// wreg with slices > 1: this CTA's f32 partials after the main loop,
+  /// vector<4xf32> [tn / 8][threads], over the rings (partialAddress).
+  Value partials;
   /// wreg: one mbarrier per container ring slot (TMA completion), as
   /// 32-bit shared addresses, and the tensor map's global address.
   SmallVector<Value> barriers;
@@ -204,7 +222,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value valid = lessThan(kTile, idx(numTiles));
     Value safeTile = arith::MinSIOp::create(b, kTile, idx(numTiles - 1));
     Value slot = rem(kTile, stages);
-    Value kByte = mul(safeTile, tk / 2);
+    Value globalTile = add(safeTile, tileBase);
+    Value kByte = mul(globalTile, tk / 2);
     for (const Chunk &chunk : plan)
       guarded(chunk.inRange, [&] {
         copyOrZeroFill(ring, {slot, chunk.row, chunk.ringCol}, chunk.source,
@@ -215,7 +234,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     // by thread 0, completing on the slot's mbarrier.
     if (wreg)
       issueContainerCopy(kTile, slot, valid);
-    Value kStart = mul(safeTile, tk);
+    Value kStart = mul(globalTile, tk);
     Value aColumn = div(kStart, spec.aGroup);
     Value wColumn = div(kStart, spec.wGroup);
     // Only the group's last tile carries its scales (loadStagedScales).
@@ -309,7 +328,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
           "complete_tx::bytes [$0], [$1, {$2, $3}], [$4];",
           "r,l,r,r,r",
           {destination, tensorMap,
-           arith::IndexCastOp::create(b, b.getI32Type(), mul(kTile, tk)),
+           arith::IndexCastOp::create(b, b.getI32Type(),
+                                      mul(add(kTile, tileBase), tk)),
            arith::IndexCastOp::create(b, b.getI32Type(), n0), barrier});
     });
   }
@@ -601,23 +621,100 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// wreg: element (W row r, activation row c) goes to C[c][r], one value
   /// per store (the 8 lanes of a column write 16 contiguous bytes).
   void storeTransposed(ArrayRef<Value> accFloat) {
+    for (int64_t j = 0; j < tn / 8; ++j)
+      storeTransposedColumns(idx(j), accFloat.slice(4 * j, 4));
+  }
+
+  /// wreg: the four accumulator elements 4j .. 4j + 3 ([h][e]) of this
+  /// thread; `j` may be a runtime index.
+  void storeTransposedColumns(Value j, ArrayRef<Value> four) {
     Type outType = spec.outType;
     Value unscale = arith::ConstantOp::create(
         b, b.getF32FloatAttr(1.0f / float(kS8Factor)));
-    for (int64_t j = 0; j < tn / 8; ++j)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value token = add(add(n0, mul(laneInGroup, 2)), j * 8 + e);
-        guarded(lessThan(token, m), [&] {
-          for (int64_t h = 0; h < 2; ++h) {
-            Value value =
-                arith::MulFOp::create(b, accFloat[4 * j + 2 * h + e], unscale);
-            if (!outType.isF32())
-              value = arith::TruncFOp::create(b, outType, value);
-            Value col = add(add(add(m0, warpRow), groupId), h * 8);
-            memref::StoreOp::create(b, value, c, ValueRange{token, col});
-          }
-        });
-      }
+    for (int64_t e = 0; e < 2; ++e) {
+      Value token = add(add(add(n0, mul(laneInGroup, 2)), mul(j, 8)), e);
+      guarded(lessThan(token, m), [&] {
+        for (int64_t h = 0; h < 2; ++h) {
+          Value value = arith::MulFOp::create(b, four[2 * h + e], unscale);
+          if (!outType.isF32())
+            value = arith::TruncFOp::create(b, outType, value);
+          Value col = add(add(add(m0, warpRow), groupId), h * 8);
+          memref::StoreOp::create(b, value, c, ValueRange{token, col});
+        }
+      });
+    }
+  }
+
+  // ---- cluster split-K (wreg) ----
+
+  /// 32-bit shared address of partial vector `j` of this thread (vectors of
+  /// 4 f32, [tn / 8][threads]: each store and load phase of a warp is 512
+  /// contiguous bytes).
+  Value partialAddress(Value j) {
+    Value base = arith::IndexCastOp::create(
+        b, b.getI32Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, partials));
+    Value offset = mul(add(mul(j, threads), tid), 16);
+    return arith::AddIOp::create(
+        b, base, arith::IndexCastOp::create(b, b.getI32Type(), offset));
+  }
+
+  void clusterBarrier() {
+    ptx("barrier.cluster.arrive.release.aligned;\n"
+        "barrier.cluster.wait.acquire.aligned;",
+        "", {});
+  }
+
+  /// Every CTA of the cluster publishes its partials; CTA r then adds, in
+  /// rank order, the partials of vectors [r J/S, (r + 1) J/S) of all S CTAs
+  /// and stores them (J = tn / 8 vectors per thread).
+  void reduceAndStoreSlices(ArrayRef<Value> accFloat) {
+    // Every warpgroup's wgmmas have retired and its reads of the rings are
+    // done before the partials overwrite them.
+    gpu::BarrierOp::create(b);
+    int64_t vectors = tn / 8;
+    auto vectorType = VectorType::get({4}, b.getF32Type());
+    for (int64_t j = 0; j < vectors; ++j) {
+      Value vec = vector::FromElementsOp::create(b, vectorType,
+                                                 accFloat.slice(4 * j, 4));
+      memref::StoreOp::create(b, vec, partials, ValueRange{idx(j), tid});
+    }
+    clusterBarrier();
+    Value rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    int64_t perRank = vectors / slices;
+    Type f32 = b.getF32Type();
+    Type four = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                 {f32, f32, f32, f32});
+    Value first = mul(rank, perRank);
+    forLoop(first, add(first, perRank), {},
+            [&](Value j, ValueRange) -> SmallVector<Value> {
+              Value local = partialAddress(j);
+              SmallVector<Value> sum(4);
+              for (int64_t r = 0; r < slices; ++r) {
+                Value remote = inlinePtx(
+                    b.getI32Type(), local,
+                    "mapa.shared::cluster.u32 $0, $1, " + std::to_string(r) +
+                        ";",
+                    "=r,r");
+                // Side effects: the load must stay after the barrier.
+                Value loaded =
+                    inlineAsm(four, {remote},
+                              "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, "
+                              "[$4];",
+                              "=f,=f,=f,=f,r", /*sideEffects=*/true)
+                        .getResult(0);
+                for (int64_t i = 0; i < 4; ++i) {
+                  Value value = LLVM::ExtractValueOp::create(b, loaded, i);
+                  sum[i] = r == 0 ? value
+                                  : arith::AddFOp::create(b, sum[i], value)
+                                        .getResult();
+                }
+              }
+              storeTransposedColumns(j, sum);
+              return {};
+            });
+    // No CTA leaves (freeing its shared memory) before every read of it.
+    clusterBarrier();
   }
 
   void storeResults(ArrayRef<Value> accFloat) {
@@ -665,6 +762,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     // The grid's x runs over N, its y over M.
     Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
     Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    tileBase = slices > 1
+                   ? mul(gpu::BlockIdOp::create(b, gpu::Dimension::z), numTiles)
+                   : idx(0);
     m0 = mul(wreg ? blockX : blockY, tm);
     n0 = mul(wreg ? blockY : blockX, tn);
     // Activation rows past M read (and scale) row M - 1; W rows are in range.
@@ -751,7 +851,10 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
         });
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
     SmallVector<Value> accFloat(groups.getResults().take_front(accCount));
-    storeResults(accFloat);
+    if (slices > 1)
+      reduceAndStoreSlices(accFloat);
+    else
+      storeResults(accFloat);
   }
 };
 
@@ -761,9 +864,11 @@ namespace {
 /// Byte offsets of the kernel's buffers in its dynamic shared memory, in
 /// order: the W staging tiles (wreg: the container ring, 1024-byte aligned
 /// at offset 0), the INT4 ring, and for wreg the scale ring and the slots'
-/// mbarriers.
+/// mbarriers. Cluster split-K (wreg, split_k > 1) reuses the space from
+/// offset 0 for the partials after the main loop, unless that would
+/// overwrite the mbarriers; then the partials go after them.
 struct SharedLayout {
-  int64_t ring, scales, barriers, total;
+  int64_t ring, scales, barriers, partials, total;
 
   static SharedLayout of(PlanAttr plan) {
     bool wreg = plan.getPath() == MmaPath::S8WgmmaWreg;
@@ -775,6 +880,14 @@ struct SharedLayout {
     layout.scales = layout.ring + stages * ringRows * tk / 2;
     layout.barriers = layout.scales + (wreg ? stages * (tm + tn) * 4 : 0);
     layout.total = layout.barriers + (wreg ? stages * 8 : 0);
+    layout.partials = 0;
+    if (wreg && plan.getSplitK() > 1) {
+      // tile M / 8 vectors of 4 f32 per thread, 32 * WN threads.
+      int64_t bytes = (tm / 8) * 32 * plan.getWarpsN() * 16;
+      if (bytes > layout.barriers)
+        layout.partials = (layout.total + 15) / 16 * 16;
+      layout.total = std::max(layout.total, layout.partials + bytes);
+    }
     return layout;
   }
 };
@@ -795,8 +908,9 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
   if (plan.getPath() != MmaPath::S8Wgmma &&
       plan.getPath() != MmaPath::S8WgmmaWreg)
     return message("the wgmma kernel uses path s8_wgmma or s8_wgmma_wreg");
-  if (plan.getSplitK() != 1)
-    return message("split_k > 1 is built by the split-K kernel only");
+  if (plan.getSplitK() != 1 && plan.getPath() != MmaPath::S8WgmmaWreg)
+    return message("path s8_wgmma has no split-K; split_k must be 1, not " +
+                   llvm::Twine(plan.getSplitK()));
   if (plan.getPath() == MmaPath::S8WgmmaWreg) {
     // W rows are the wgmmas' 64-row side: one warpgroup per 64 of tile N.
     if (tn % 64 != 0 || tn < 64 || tn > 256)
@@ -844,6 +958,25 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
     return message("the wgmma kernel keeps stages - 1 tiles in flight; "
                    "stages must be 2 to 6, not " +
                    llvm::Twine(plan.getStages()));
+  if (int64_t slices = plan.getSplitK(); slices > 1) {
+    // The slices are the CTAs of one cluster; 8 is the portable maximum.
+    // Each CTA stores (tile M / 8) / split_k of the 8 or 16 column blocks.
+    if (slices != 2 && slices != 4 && slices != 8)
+      return message("path s8_wgmma_wreg splits K over the CTAs of a "
+                     "cluster: split_k must be 1, 2, 4 or 8, not " +
+                     llvm::Twine(slices));
+    int64_t tiles = spec.k / tk, groupTiles = spec.fineGroup() / tk;
+    if (tiles % slices != 0)
+      return message("split_k " + llvm::Twine(slices) +
+                     " does not divide the " + llvm::Twine(tiles) +
+                     " K tiles of K = " + llvm::Twine(spec.k));
+    int64_t sliceTiles = tiles / slices;
+    if (sliceTiles % groupTiles != 0 && groupTiles % sliceTiles != 0)
+      return message("with split_k " + llvm::Twine(slices) + " a slice of " +
+                     llvm::Twine(sliceTiles * tk) +
+                     " K values would cut a group of " +
+                     llvm::Twine(spec.fineGroup()));
+  }
   // The largest plan (256 x 128 x 128, 6 stages) needs 176 KiB of the
   // 227 KiB a Hopper CTA can have, so shared memory never rejects a plan.
   return checkGroupFitsInt32(spec);
@@ -867,6 +1000,10 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t tk = plan.getTileK();
   int64_t stages = plan.getStages(), rows = wreg ? tm : tm + tn;
   gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{});
+  int64_t slices = plan.getSplitK();
+  if (slices > 1)
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr({1, 1, int32_t(slices)}));
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Type i8 = b.getI8Type();
@@ -893,9 +1030,14 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     staging = view({2, tk / 16, tn}, chunkType, 0);
   }
   Value ring = view({stages, rows, tk / 2}, i8, layout.ring);
+  Value partials =
+      slices > 1 ? view({tn / 8, spec.threads()},
+                        VectorType::get({4}, b.getF32Type()), layout.partials)
+                 : Value();
   Value ringChunks = view({stages, rows, tk / 32}, chunkType, layout.ring);
 
   int64_t chunks = tk / 32;
+  int64_t sliceTiles = spec.k / tk / slices;
   WgmmaEmitter emitter{{b},
                        {},
                        spec,
@@ -907,8 +1049,8 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                        rows,
                        chunks,
                        8 / chunks,
-                       spec.k / tk,
-                       spec.fineGroup() / tk,
+                       sliceTiles,
+                       std::min(spec.fineGroup() / tk, sliceTiles),
                        tn / 2,
                        plan.getConvert() == ConvertMethod::Magic &&
                            magicIsExact(spec),
@@ -920,6 +1062,8 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.containers = containers;
   emitter.scaleRing = scaleRing;
   emitter.barrierStorage = barrierStorage;
+  emitter.slices = slices;
+  emitter.partials = partials;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

@@ -172,9 +172,10 @@ func.func @one_stage(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x
 
 // -----
 
-// split_k > 1 selects the split-K generator, which names its path.
+// Path s8_wgmma splits K nowhere (its slices would need a reduction it
+// does not have).
 func.func @split_k(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
-  // expected-error @+1 {{cannot generate a kernel for sm_90a: the split-K kernel uses path s8_mma_sync}}
+  // expected-error @+1 {{cannot generate a kernel for sm_90a: path s8_wgmma has no split-K; split_k must be 1, not 2}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_wgmma, tile = [64, 128, 128], warps = [4, 1], stages = 4, split_k = 2>}
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
@@ -279,3 +280,73 @@ func.func @weights_in_registers_n_side(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<256x512xi4>, tensor<256x4xf32> -> tensor<?x256xf16>
   return %c : tensor<?x256xf16>
 }
+
+// -----
+
+// Cluster split-K: K = 1024 (8 tiles) over the 2 CTAs of a 1 x 1 x 2
+// cluster (grid z 2, PTX .reqnctapercluster), 4 tiles each, starting at
+// tile 4 z. After the main loop every CTA writes its f32 partials
+// ([16][256] vectors of 4 f32 over the container ring at offset 0) and
+// passes a cluster barrier; CTA z then adds vectors 8z .. 8z + 7 of both
+// CTAs in rank order (mapa to rank 0, then 1) and stores them; a second
+// cluster barrier keeps its shared memory alive for the other CTA's reads.
+// CHECK-LABEL: func.func @cluster_split_k
+// CHECK: gpu.func @apex4_matmul_n256_k1024_a128_w128_wgmma_wreg_cvt_128x128x128_s4_f16_cluster2(
+// CHECK-SAME: grid = array<i64: 128, 128, 2>
+// CHECK-SAME: nvvm.cluster_dim = array<i32: 1, 1, 2>
+// CHECK: %[[PARTIALS:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x256xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: %[[Z:.*]] = gpu.block_id  z
+// CHECK: arith.muli %[[Z]], %{{.*}} : index
+// CHECK: cp.async.bulk.tensor.2d
+// CHECK: scf.for
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-16: memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK: "barrier.cluster.arrive.release.aligned;\0Abarrier.cluster.wait.acquire.aligned;"
+// CHECK: scf.for
+// CHECK: "mapa.shared::cluster.u32 $0, $1, 0;"
+// CHECK: "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];"
+// CHECK: "mapa.shared::cluster.u32 $0, $1, 1;"
+// CHECK: "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];"
+// CHECK-COUNT-4: arith.addf
+// CHECK: memref.store %{{.*}}, %arg4
+// CHECK: "barrier.cluster.arrive.release.aligned;\0Abarrier.cluster.wait.acquire.aligned;"
+func.func @cluster_split_k(%a: tensor<?x1024xi4>, %sa: tensor<?x8xf32>, %w: tensor<256x1024xi4>, %sw: tensor<256x8xf32>) -> tensor<?x256xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4, split_k = 2>}
+      : tensor<?x1024xi4>, tensor<?x8xf32>, tensor<256x1024xi4>, tensor<256x8xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @cluster_of_three(%a: tensor<?x1536xi4>, %sa: tensor<?x12xf32>, %w: tensor<256x1536xi4>, %sw: tensor<256x12xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{path s8_wgmma_wreg splits K over the CTAs of a cluster: split_k must be 1, 2, 4 or 8, not 3}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4, split_k = 3>}
+      : tensor<?x1536xi4>, tensor<?x12xf32>, tensor<256x1536xi4>, tensor<256x12xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+func.func @cluster_slices_uneven(%a: tensor<?x768xi4>, %sa: tensor<?x6xf32>, %w: tensor<256x768xi4>, %sw: tensor<256x6xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{split_k 4 does not divide the 6 K tiles of K = 768}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4, split_k = 4>}
+      : tensor<?x768xi4>, tensor<?x6xf32>, tensor<256x768xi4>, tensor<256x6xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
+// Slices of 3 tiles (384 values) would cut the groups of 256.
+func.func @cluster_slice_cuts_group(%a: tensor<?x1536xi4>, %sa: tensor<?x6xf32>, %w: tensor<256x1536xi4>, %sw: tensor<256x6xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{with split_k 4 a slice of 384 K values would cut a group of 256}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<256>, w_group = #apex4.group<256>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4, split_k = 4>}
+      : tensor<?x1536xi4>, tensor<?x6xf32>, tensor<256x1536xi4>, tensor<256x6xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+

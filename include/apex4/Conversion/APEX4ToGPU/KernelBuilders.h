@@ -30,9 +30,16 @@ struct MatmulKernelSpec {
   Type outType;
   PlanAttr plan;
 
-  /// Each of the split_k K slices has its own WM x WN warps.
+  /// Whether the split_k K slices are CTAs of one thread-block cluster
+  /// (path s8_wgmma_wreg) rather than warps of one CTA (the split-K kernel).
+  bool slicesAreClusterCtas() const {
+    return plan.getPath() == MmaPath::S8WgmmaWreg;
+  }
+  /// Threads of one CTA: WM x WN warps, per K slice when the slices are
+  /// warps.
   int64_t threads() const {
-    return 32 * plan.getWarpsM() * plan.getWarpsN() * plan.getSplitK();
+    return 32 * plan.getWarpsM() * plan.getWarpsN() *
+           (slicesAreClusterCtas() ? 1 : plan.getSplitK());
   }
   int64_t fineGroup() const { return std::min(aGroup, wGroup); }
 };

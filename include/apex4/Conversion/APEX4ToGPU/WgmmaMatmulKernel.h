@@ -26,7 +26,9 @@ namespace mlir::apex4 {
 int64_t wgmmaSharedBytes(PlanAttr plan);
 
 /// Returns why the wgmma generator cannot build `spec` for `chip`, or
-/// nullopt. It takes path s8_wgmma on sm_90a with split_k 1, tile M 64 to
+/// nullopt. Path s8_wgmma_wreg may split K over the CTAs of a cluster
+/// (split_k 2, 4 or 8, slices aligned with the groups). It takes path
+/// s8_wgmma on sm_90a with split_k 1, tile M 64 to
 /// 256 in steps of 64 with warps [TM / 16, 1] (one warpgroup per 64 rows), tile N 64 or 128
 /// dividing N, tile K 64 or 128 dividing K and the finer group, and 2 to 6
 /// stages.

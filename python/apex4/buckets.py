@@ -1,0 +1,25 @@
+"""Row buckets: the token counts apex4.nn plans separate kernels for.
+
+A matmul's best plan depends on M (split-K decode kernels for a few rows, a
+cluster split of K while the output tiles do not fill the GPU, one CTA per
+tile for prefill), but M is only known at run time. `apex4.nn.Linear`
+compiles one kernel set per bucket, each planned by the cost model for the
+bucket's rows, and runs the set of the smallest bucket that holds M. The
+benchmark tools (which run without torch) use the same table.
+"""
+from typing import Tuple
+
+# (most rows, rows the kernels are planned for). Past the last bucket the
+# prefill kernels run, planned for apex4-compile's default M (PREFILL_M).
+ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((8, 8), (16, 16), (64, 64), (256, 256),
+                                            (1024, 1024))
+PREFILL_M = 4096
+
+
+def bucket_rows(m: int) -> int:
+    """Rows the kernels that run M rows are planned for (PREFILL_M past the
+    last bucket)."""
+    for most, rows in ROW_BUCKETS:
+        if m <= most:
+            return rows
+    return PREFILL_M
