@@ -10,6 +10,11 @@
                     per-channel; magic and cvt conversion) and the fast
                     mma.sync plan for every benchmark shape
                     (bench/results/h200-wreg-shapes, h200-wreg-cvt).
+  --sweep-cluster   s8_wgmma_wreg 128x128x128 (g128, cvt) with K split over
+                    1, 2, 4 and 8 CTAs of a cluster, and the fast mma.sync
+                    64x128x128 plan, for every benchmark shape: what the
+                    cost model's cluster split-K term is fitted to
+                    (bench/results/h200-cluster-split).
   --sweep-wgmma     s8 wgmma (sm_90a) prefill kernels over tiles and stages,
                     both paths (s8_wgmma, s8_wgmma_wreg), against the fast
                     mma.sync plan (bench/results/h200-wgmma, h200-wreg).
@@ -71,10 +76,10 @@ WREG_TILES = [(64, 128, 128, 4), (64, 128, 128, 6), (128, 128, 128, 3), (128, 12
               (128, 64, 128, 4), (64, 256, 128, 3), (64, 256, 128, 4)]
 
 
-def wreg_plan(tm, tn, tk, stages, convert="magic"):
+def wreg_plan(tm, tn, tk, stages, convert="magic", split_k=1):
     return (f"#apex4.plan<placement = main_loop, convert = {convert}, path = s8_wgmma_wreg, "
             f"tile = [{tm}, {tn}, {tk}], warps = [1, {tn // 16}], stages = {stages}, "
-            "split_k = 1>")
+            f"split_k = {split_k}>")
 
 
 def wgmma_plan(tm, tn, tk, stages):
@@ -118,6 +123,7 @@ def main():
     p.add_argument("--sweep-wreg-shapes", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
     p.add_argument("--sweep-wreg", action="store_true")
+    p.add_argument("--sweep-cluster", action="store_true")
     p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--planned", action="store_true")
     args = p.parse_args()
@@ -160,6 +166,19 @@ def main():
                 compile_case(args.bin, args.out,
                              f"wr_n{n}_k{k}_{label}_128x128x128_s{stages}{suffix}",
                              module(n, k, group, wreg_plan(128, 128, 128, stages, convert)),
+                             args.target)
+                count += 1
+    if args.sweep_cluster:
+        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
+        for n, k in shapes:
+            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_64x128x128_s4",
+                         module(n, k, 128, fast_plan(64, 128, 128, 2, 2, 4)), args.target)
+            count += 1
+            for slices in (1, 2, 4, 8):
+                if (k // 128) % slices:
+                    continue
+                compile_case(args.bin, args.out, f"wc_n{n}_k{k}_g128_c{slices}",
+                             module(n, k, 128, wreg_plan(128, 128, 128, 4, "cvt", slices)),
                              args.target)
                 count += 1
     if args.sweep_wgmma or args.sweep_wreg:

@@ -75,7 +75,7 @@ def prediction(args, m, kernel, plan):
         if (c["path"] == fields["path"] and c["convert"] == fields["convert"]
                 and (c["placement"] == fields["placement"] or per_channel)
                 and c["tile"] == tile
-                and c["split_k"] == 1):
+                and c["split_k"] == int(fields.get("split_k", 1))):
             return c["predicted_us"]
     return None
 

@@ -26,14 +26,16 @@ constexpr double kUnpackOpsPerWord = 3.0;
 /// sums through shared memory, a barrier and the reduction (fitted with the
 /// launch to the H100 sweep, bench/results/h100-split-k).
 constexpr double kSplitKReduceUs = 2.0;
-/// The cluster split-K of path s8_wgmma_wreg beyond the slices' work: each
-/// CTA writes its f32 partials (64 KiB for a 128 x 128 tile) to shared
-/// memory, two cluster barriers, and reads its share of all partials
-/// through distributed shared memory. Paid once per wave of CTAs (the SM
-/// holds one wreg CTA), so splitting a grid that already fills the GPU only
-/// costs. An estimate (about 2 x 64 KiB at 128 bytes per clock plus barrier
-/// latency), to be replaced by a fit.
-constexpr double kClusterReduceUs = 1.0;
+/// Per wave of s8_wgmma_wreg CTAs (an SM holds one), beyond the K tiles:
+/// filling the pipeline, the epilogue's stores and the CTA's turnover; and,
+/// with K split over a cluster, the partials' round trip through
+/// distributed shared memory (two cluster barriers). Fitted, with the
+/// per-tile terms below, to 144 timings of 128 x 128 x 128 wreg kernels with
+/// 1, 2, 4 and 8 slices on 10 shapes at M = 64 to 8192 on the H200
+/// (bench/results/h200-cluster-split: 4.6 us, 0.76 us per K tile, 0.7 us;
+/// 142 of 144 within 20%).
+constexpr double kWregWaveUs = 4.6;
+constexpr double kClusterReduceUs = 0.7;
 /// Fraction of the copy bandwidth a weight stream reaches when every SM has
 /// work (split-K kernels on the H100: 2.3-2.5 TB/s of 2.81, same sweep).
 constexpr double kStreamEfficiency = 0.85;
@@ -47,18 +49,21 @@ constexpr int64_t kSplitKChunk = 128;
 constexpr double kWgmmaEfficiency = 0.40;
 /// The same for path s8_wgmma_wreg (per-channel, 128 x 128 x 128 tiles on
 /// the H200: 0.56 of the peak at 4096^3, 0.67 at 4096 x 8192 x 28672,
-/// bench/results/h200-wreg-cvt). W is unpacked in registers and the
-/// activations arrive as INT8 by TMA, so no operand goes through shared
-/// memory twice.
-constexpr double kWregEfficiency = 0.65;
+/// bench/results/h200-wreg-cvt, fitted as 0.65 with the fixed cost per wave
+/// folded in; 0.74 once kWregWaveUs takes it). W is unpacked in registers
+/// and the activations arrive as INT8 by TMA, so no operand goes through
+/// shared memory twice.
+constexpr double kWregEfficiency = 0.74;
 /// Executed CUDA-core instructions of the wreg kernel's group end over the
 /// model's floor. The target's dequantOverhead (2.4) describes the mma.sync
 /// kernels; the wreg kernel's group end is one wait, the staged scales and
 /// the arithmetic, and g128 measured 1.4x the floor with both conversions
 /// (110 us cvt, 131 us magic over the per-channel kernel at 4096^3,
 /// bench/results/h200-wreg-cvt; ncu: ~2 instructions per cycle per SM,
-/// bench/results/h200-wreg-pingpong).
-constexpr double kWregDequantOverhead = 1.4;
+/// bench/results/h200-wreg-pingpong). 1.4 with the fixed cost per wave
+/// folded in, 1.23 once kWregWaveUs takes it (the same 0.88 as the
+/// efficiency: together they give the fitted 0.76 us per K tile).
+constexpr double kWregDequantOverhead = 1.23;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -115,6 +120,9 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   int64_t perSm = std::max<int64_t>(1, std::min(bySmem, byRegs));
   t.ctasPerSm = perSm;
   double slots = double(target.smCount * perSm);
+  // A cluster's CTAs share one GPC, so fewer clusters than SMs / size fit.
+  if (clusterSlices && plan.splitK > 1)
+    slots = std::min(slots, double(target.clusterSlots(plan.splitK) * perSm));
   t.waves = ceilDiv(t.ctas, int64_t(slots));
   t.waveEfficiency = double(t.ctas) / (t.waves * slots);
   // A single partial wave still runs each CTA at full speed: what is lost is
@@ -318,6 +326,7 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
                      overlap * std::min(p.tensorUs, p.cudaCoreUs);
   p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs +
               (splitKKernel ? kSplitKReduceUs : 0.0) +
+              (wreg ? kWregWaveUs * t.waves : 0.0) +
               (clusterSplit ? kClusterReduceUs * t.waves : 0.0);
   p.fp16Us = predictFP16Us(target, shape);
 

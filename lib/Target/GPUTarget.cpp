@@ -132,6 +132,15 @@ double GPUTarget::instrRate(llvm::StringRef kind) const {
   return it == cudaCoreInstrPerClock.end() ? 0.0 : it->second;
 }
 
+int64_t GPUTarget::clusterSlots(int64_t size) const {
+  if (size <= 1)
+    return smCount;
+  auto it = maxActiveClusters.find(std::to_string(size));
+  int64_t clusters = it != maxActiveClusters.end() ? int64_t(it->second)
+                                                   : smCount / size;
+  return std::max<int64_t>(1, clusters) * size;
+}
+
 double GPUTarget::rho() const {
   // Where INT4 MMA is emulated, INT4 operands reach the tensor cores as INT8
   // (the s8 unpack path): that rate is the one dequantization competes with.
@@ -224,6 +233,10 @@ llvm::Expected<GPUTarget> apex4::parseTarget(llvm::StringRef json,
           "is missing");
   target.s4Emulated = object->getBoolean("s4_emulated").value_or(false);
   target.hasWgmma = object->getBoolean("has_wgmma").value_or(false);
+  if (object->get("max_active_clusters"))
+    if (llvm::Error e = readRates(*object, origin, "max_active_clusters",
+                                  target.maxActiveClusters))
+      return std::move(e);
   if (const llvm::json::Object *sources = object->getObject("sources"))
     for (const auto &[key, value] : *sources)
       if (std::optional<llvm::StringRef> text = value.getAsString())

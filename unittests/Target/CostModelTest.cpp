@@ -200,3 +200,50 @@ TEST(CostModel, WregIsChosenForG128PrefillAndSharedMemoryWgmmaIsNot) {
   EXPECT_LT(bestSharedWgmma, 1e30);
   EXPECT_LT(bestMmaSync, bestSharedWgmma);
 }
+
+namespace {
+/// The best codegen-supported wreg plan's split for a g128 shape on h200.
+int64_t bestWregSplit(int64_t m, int64_t n, int64_t k) {
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
+  for (const RankedPlan &r : rankPlans(target("h200"), {m, n, k}, c))
+    if (r.plan.codegenSupported && r.plan.path == MmaPath::S8WgmmaWreg)
+      return r.plan.splitK;
+  return 0;
+}
+} // namespace
+
+TEST(CostModel, ClusterSplitKFillsTheGPUOnlyWhenTilesAreFew) {
+  // Measured on the H200 (bench/results/h200-cluster-split): 8 output tiles
+  // (M = 64, N = 1024) run 3.8x faster with K over 8 CTAs of a cluster;
+  // once the tiles fill the GPU (M = 1024, N = 4096: 256 tiles) every split
+  // is slower.
+  EXPECT_EQ(bestWregSplit(64, 1024, 8192), 8);
+  EXPECT_EQ(bestWregSplit(256, 4096, 4096), 2);
+  EXPECT_EQ(bestWregSplit(1024, 4096, 4096), 1);
+  EXPECT_EQ(bestWregSplit(8192, 8192, 8192), 1);
+  // K = 11008 has 86 tiles: only two slices divide it evenly.
+  EXPECT_LE(bestWregSplit(64, 4096, 11008), 2);
+}
+
+TEST(CostModel, ClustersFitInGPCs) {
+  // 15 clusters of 8 fit on the H200, 120 CTAs rather than 132: 128 CTAs
+  // in clusters of 8 take two waves.
+  GPUTarget h200 = target("h200");
+  EXPECT_EQ(h200.clusterSlots(1), 132);
+  EXPECT_EQ(h200.clusterSlots(2), 132);
+  EXPECT_EQ(h200.clusterSlots(8), 120);
+  PlanCandidate split = plan(128, 128, MmaPath::S8WgmmaWreg, ConvertMethod::Cvt);
+  split.tileM = split.tileN = split.tileK = 128;
+  split.warpsM = 1;
+  split.warpsN = 8;
+  split.stages = 4;
+  split.splitK = 8;
+  // 1 x 15 tiles x 8 = 120 CTAs in one wave, 1 x 16 x 8 in two.
+  double fits = predict(h200, {128, 15 * 128, 8192}, split).totalUs;
+  double spills = predict(h200, {128, 16 * 128, 8192}, split).totalUs;
+  EXPECT_GT(spills, 1.5 * fits);
+  // Without the measurement, clusters of 8 fill 132 / 8 = 16 of them.
+  h200.maxActiveClusters.clear();
+  EXPECT_EQ(h200.clusterSlots(8), 128);
+}

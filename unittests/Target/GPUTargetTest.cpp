@@ -61,6 +61,17 @@ TEST(GPUTarget, ParseErrorsNameTheField) {
   ASSERT_FALSE(bool(bad));
   EXPECT_NE(llvm::toString(bad.takeError()).find("mma_ops_per_clock_per_sm.f16"),
             std::string::npos);
+  llvm::Expected<GPUTarget> badClusters = parseTarget(R"({"name": "x",
+      "chip": "sm_90a", "sm_count": 1, "clock_ghz": 1,
+      "memory_bandwidth_gbs": 1, "shared_memory_per_sm_kb": 1,
+      "registers_per_sm": 1, "mma_ops_per_clock_per_sm": {"s8": 1, "f16": 1},
+      "cuda_core_instructions_per_clock_per_sm": {"ffma": 1, "fmul": 1,
+        "fadd": 1, "i2f": 1, "iadd": 1, "lop3": 1, "lsu": 1, "issue": 1},
+      "max_active_clusters": {"2": "many"}})",
+                                                      "test");
+  ASSERT_FALSE(bool(badClusters));
+  EXPECT_NE(llvm::toString(badClusters.takeError()).find("max_active_clusters.2"),
+            std::string::npos);
   llvm::Expected<GPUTarget> notJson = parseTarget("{", "test");
   ASSERT_FALSE(bool(notJson));
   llvm::consumeError(notJson.takeError());

@@ -65,6 +65,15 @@ struct GPUTarget {
   bool s4Emulated = false;
   /// Warpgroup MMA (sm_90a).
   bool hasWgmma = false;
+  /// Clusters of a given size (key "2", "4", "8") of a one-CTA-per-SM
+  /// kernel that can be resident at once, measured with
+  /// cuOccupancyMaxActiveClusters (bench/probes/cluster_occupancy.cu). A
+  /// cluster lives in one GPC, so this is below SMs / size where GPCs do
+  /// not divide evenly; absent sizes fall back to SMs / size.
+  std::map<std::string, double> maxActiveClusters;
+  /// CTAs of a one-CTA-per-SM kernel resident at once in clusters of
+  /// `size` CTAs.
+  int64_t clusterSlots(int64_t size) const;
   /// Where each number comes from.
   std::map<std::string, std::string> sources;
   /// Measured plans (field "tuned_plans"), most specific first is not

@@ -686,8 +686,13 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Type four = LLVM::LLVMStructType::getLiteral(b.getContext(),
                                                  {f32, f32, f32, f32});
     Value first = mul(rank, perRank);
-    forLoop(first, add(first, perRank), {},
-            [&](Value j, ValueRange) -> SmallVector<Value> {
+    // Unrolled here (at most 8 vectors): left as a loop, which LLVM unrolls
+    // only up to 4 iterations, it made ptxas keep the main loop's f32
+    // accumulators apart from their FFMA results and copy all 64 at every
+    // back edge (split_k 2: 74 moves instead of 8;
+    // bench/results/h200-cluster-split).
+    for (int64_t step = 0; step < perRank; ++step) {
+              Value j = add(first, step);
               Value local = partialAddress(j);
               SmallVector<Value> sum(4);
               for (int64_t r = 0; r < slices; ++r) {
@@ -711,8 +716,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
                 }
               }
               storeTransposedColumns(j, sum);
-              return {};
-            });
+    }
     // No CTA leaves (freeing its shared memory) before every read of it.
     clusterBarrier();
   }
@@ -806,19 +810,22 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     if (!wreg)
       gpu::BarrierOp::create(b);
 
-    // Iteration arguments: f32 accumulators, the INT32 accumulator struct,
-    // then the next tile's A fragments.
+    // Iteration arguments: f32 accumulators, then the next tile's A
+    // fragments. The INT32 accumulators are not carried: a group's first
+    // wgmma ignores them (scale-d 0), so each group starts from poison.
+    // Carrying them made ptxas copy all of them at every back edge once
+    // register pressure rose (cluster split-K: 64 extra moves per tile,
+    // bench/results/h200-cluster-split).
     SmallVector<Value> inits(
         accCount, arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f)));
-    inits.push_back(LLVM::PoisonOp::create(b, accStructType()));
     llvm::append_range(inits, firstWords);
     int64_t numGroups = numTiles / tilesPerGroup;
     int64_t words = int64_t(firstWords.size());
     scf::ForOp groups = forLoop(
         idx(0), idx(numGroups), inits, [&](Value group, ValueRange args) {
           SmallVector<Value> accFloat(args.take_front(accCount));
-          Value acc = args[accCount];
-          SmallVector<Value> aWords(args.drop_front(accCount + 1));
+          Value acc = LLVM::PoisonOp::create(b, accStructType());
+          SmallVector<Value> aWords(args.drop_front(accCount));
           SmallVector<Value> scales;
           if (!wreg)
             scales = loadScales(group);
@@ -845,7 +852,6 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
           if (wreg)
             scales = loadStagedScales(add(first, tilesPerGroup - 1));
           dequantize(acc, scales, accFloat);
-          accFloat.push_back(acc);
           llvm::append_range(accFloat, aWords);
           return accFloat;
         });
