@@ -65,21 +65,28 @@ def _expected(info: Dict[str, Any], m: int) -> Dict[str, Tuple[int, Tuple[str, .
 
 # Encoded maps by (device, address, M, K, rows); a map depends on nothing
 # else, so a reused address reuses its map. Bounded: prefill sees many Ms.
+# Each entry is (device copy, pinned host bytes): the copy is asynchronous,
+# which CUDA graph capture allows only from pinned memory.
 _tensor_maps: "collections.OrderedDict[Tuple[int, int, int, int, int], Any]" = \
     collections.OrderedDict()
 _MAX_TENSOR_MAPS = 256
+# Maps a captured CUDA graph refers to (its kernels take the device copy,
+# its copy node reads the pinned bytes): never evicted.
+_captured_maps: Dict[Tuple[int, int, int, int, int], Any] = {}
 
 
 def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
     """The TMA tensor map an 'ACMAP' parameter points to (docs/architecture.md):
     2-D u8 [M][K] INT8 containers, box [128 bytes of K][box_rows rows],
     128-byte swizzle, zero fill past M; 128 bytes in device memory, encoded
-    once per (buffer, M)."""
+    once per (buffer, M). Works inside CUDA graph capture."""
     import torch
     k = ac.shape[-1]
     key = (ac.device.index, ac.data_ptr(), m, k, box_rows)
+    capturing = torch.cuda.is_current_stream_capturing()
     with _lock:
-        if key not in _tensor_maps:
+        entry = _captured_maps.get(key) or _tensor_maps.get(key)
+        if entry is None:
             lib = ctypes.CDLL("libcuda.so.1")
             raw = (ctypes.c_uint8 * 192)()
             aligned = (ctypes.addressof(raw) + 63) & ~63  # CUtensorMap is 64-byte aligned
@@ -93,12 +100,19 @@ def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
                             (ctypes.c_uint32 * 2)(1, 1), 0, 3, 2, 0)
             if status != 0:
                 raise RuntimeError(f"cuTensorMapEncodeTiled failed with CUresult {status}")
-            host = bytearray(ctypes.string_at(aligned, 128))
-            _tensor_maps[key] = torch.frombuffer(host, dtype=torch.uint8).to(ac.device)
-            if len(_tensor_maps) > _MAX_TENSOR_MAPS:
-                _tensor_maps.popitem(last=False)
-        _tensor_maps.move_to_end(key)
-        return _tensor_maps[key]
+            host = torch.frombuffer(bytearray(ctypes.string_at(aligned, 128)),
+                                    dtype=torch.uint8).pin_memory()
+            entry = (host.to(ac.device, non_blocking=True), host)
+            if not capturing:
+                _tensor_maps[key] = entry
+                if len(_tensor_maps) > _MAX_TENSOR_MAPS:
+                    _tensor_maps.popitem(last=False)
+        if capturing:
+            _tensor_maps.pop(key, None)
+            _captured_maps[key] = entry
+        elif key in _tensor_maps:
+            _tensor_maps.move_to_end(key)
+        return entry[0]
 
 
 class Kernel:

@@ -12,6 +12,7 @@ from apex4 import PER_CHANNEL, torch_ops  # noqa: E402
 from apex4.quant import group_length  # noqa: E402
 from apex4.compiler import ToolNotFound, compile_linear  # noqa: E402
 from apex4.nn import Linear, quantize_model  # noqa: E402
+from apex4 import runtime  # noqa: E402
 from apex4.runtime import launch_grid, load_module  # noqa: E402
 
 from gpu_cases import (CONTAINER_LAYER, CONTAINER_TARGET, LAYERS,  # noqa: E402
@@ -222,3 +223,40 @@ def test_linear_with_int8_container_activations():
         y = fast(x)
         torch.cuda.synchronize()
         assert within_one_f16_rounding(y, slow(x.float()), reorder_bound(fast, x))
+
+
+def test_container_kernels_replay_in_a_cuda_graph():
+    """A layer whose kernels take INT8 containers encodes their TMA tensor map
+    for the buffer the graph's pool hands out during capture; the map's copy
+    must be capturable (pinned) and outlive the capture."""
+    n, k, ga, gw = CONTAINER_LAYER
+    try:
+        compile_linear(n, k, ga, gw, target=CONTAINER_TARGET, m=1024)
+    except ToolNotFound as e:
+        pytest.skip(f"no kernels for {CONTAINER_LAYER}: {e}")
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("s8_wgmma_wreg runs on sm_90a")
+    torch.manual_seed(12)
+    ref = torch.nn.Linear(k, n, bias=False).cuda().half()
+    fast = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET)
+    plan = next(p["plan"] for p in fast.row_manifests[1024]["plans"]
+                if p["op"] == "apex4.matmul")
+    assert "s8_wgmma_wreg" in plan
+    static_x = torch.randn(300, k, device="cuda", dtype=torch.float16)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fast(static_x)  # loads the module before capture
+    torch.cuda.current_stream().wait_stream(side)
+    # Whatever the allocator hands out during capture, its map is encoded
+    # (and copied to the device) inside the capture.
+    runtime._tensor_maps.clear()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_y = fast(static_x)
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        static_x.copy_(torch.randn(300, k, device="cuda", dtype=torch.float16))
+        graph.replay()
+        torch.cuda.synchronize()
+        assert torch.equal(static_y, fast(static_x))
