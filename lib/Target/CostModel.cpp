@@ -36,9 +36,6 @@ constexpr double kSplitKReduceUs = 2.0;
 /// 142 of 144 within 20%).
 constexpr double kWregWaveUs = 4.6;
 constexpr double kClusterReduceUs = 0.7;
-/// Fraction of the copy bandwidth a weight stream reaches when every SM has
-/// work (split-K kernels on the H100: 2.3-2.5 TB/s of 2.81, same sweep).
-constexpr double kStreamEfficiency = 0.85;
 /// K values a split-K warp reduces per step (SplitKMatmulKernel.h).
 constexpr int64_t kSplitKChunk = 128;
 /// Fraction of the s8 wgmma peak apex4's wgmma kernel reaches without group
@@ -299,18 +296,23 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   p.cudaCoreUs = cudaClocks / perSecond * 1e6;
 
   // Memory: packed operands, scales and the output, each moved once.
-  double scaleBytes =
-      4.0 * (double(shape.m) * (k / aLen) + double(shape.n) * (k / wLen));
   // wreg reads the activations as INT8 containers.
+  bool splitKKernel = plan.splitK > 1 && !wreg;
+  // The split-K kernel streams W (and its scales) once per row tile: each
+  // tile's CTAs walk all of W. Counted as memory traffic, which the H200
+  // measured: 4 row tiles at M = 64 took 4.0x the M = 16 time for
+  // 28672 x 8192 (bench/results/h200-suite-stop12).
+  double weightPasses = splitKKernel ? double(t.tilesM) : 1.0;
   double bytes = double(shape.m) * k / (wreg ? 1 : 2) +
-                 double(shape.n) * k / 2 + scaleBytes + 2.0 * shape.m * shape.n;
+                 weightPasses * (double(shape.n) * k / 2 +
+                                 4.0 * double(shape.n) * (k / wLen)) +
+                 4.0 * double(shape.m) * (k / aLen) + 2.0 * shape.m * shape.n;
   // Fewer CTAs than SMs leave part of the memory system without requests
   // (decode: 32 CTAs of 16 x 128 for N = 4096).
   double coverage = std::min(1.0, double(t.ctas) / target.smCount);
   p.memoryUs = bytes / (target.memoryBandwidthGBs * 1e9 * coverage) * 1e6;
-  bool splitKKernel = plan.splitK > 1 && !wreg;
   if (splitKKernel)
-    p.memoryUs /= kStreamEfficiency;
+    p.memoryUs /= target.splitKStreamEfficiency;
 
   // The group-end work waits for the group's MMAs in the same warps and the
   // warps of a CTA reach it together (a barrier per K tile): the phases
@@ -490,7 +492,7 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             // warps per SM over the grid (fewer slices for wide N); a
             // register prefetch (stages > 1) did not pay.
             if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
-                shape.m <= 32 && k % kSplitKChunk == 0 &&
+                shape.m <= 64 && k % kSplitKChunk == 0 &&
                 k / kSplitKChunk >= 2)
               for (int64_t tileN : {16, 32}) {
                 int64_t tileM = shape.m <= 8 ? 8 : 16;

@@ -196,6 +196,12 @@ llvm::Expected<GPUTarget> apex4::parseTarget(llvm::StringRef json,
     return std::move(e);
   if (target.dequantOverhead < 1)
     return fieldError(origin, "dequant_overhead", "must be at least 1");
+  if (llvm::Error e = readNumber(*object, origin, "split_k_stream_efficiency",
+                                 target.splitKStreamEfficiency, false))
+    return std::move(e);
+  if (target.splitKStreamEfficiency <= 0 || target.splitKStreamEfficiency > 1)
+    return fieldError(origin, "split_k_stream_efficiency",
+                      "must lie in (0, 1]");
   if (llvm::Error e = readNumber(*object, origin, "fp16_gemm_efficiency",
                                  target.fp16GemmEfficiency, false))
     return std::move(e);

@@ -247,3 +247,30 @@ TEST(CostModel, ClustersFitInGPCs) {
   h200.maxActiveClusters.clear();
   EXPECT_EQ(h200.clusterSlots(8), 128);
 }
+
+TEST(CostModel, SplitKReadsTheWeightsOncePerRowTile) {
+  // At M = 64 the split-K kernel runs 4 row tiles of 16, each streaming all
+  // of W: measured 4.0x its M = 16 time at 28672 x 8192 on the H200, where
+  // a tiled kernel is 2x faster; on 1024 x 8192 it stays the fastest
+  // (bench/results/h200-suite-stop12, h200-suite-stop13).
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
+  GPUTarget h200 = target("h200");
+  auto bestSupported = [&](MatmulShape shape) {
+    for (const RankedPlan &r : rankPlans(h200, shape, c))
+      if (r.plan.codegenSupported)
+        return r;
+    return RankedPlan{};
+  };
+  RankedPlan wide = bestSupported({64, 28672, 8192});
+  RankedPlan narrow = bestSupported({64, 1024, 8192});
+  EXPECT_EQ(wide.plan.splitK, 1);
+  EXPECT_GT(narrow.plan.splitK, 1);
+  EXPECT_EQ(narrow.plan.path, MmaPath::S8MmaSync);
+  EXPECT_EQ(narrow.plan.tileM, 16);
+  // The split-K prediction scales with the row tiles.
+  PlanCandidate splitK = narrow.plan;
+  double m16 = predict(h200, {16, 28672, 8192}, splitK).memoryUs;
+  double m64 = predict(h200, {64, 28672, 8192}, splitK).memoryUs;
+  EXPECT_NEAR(m64 / m16, 4.0, 0.1);
+}

@@ -65,6 +65,10 @@ struct GPUTarget {
   bool s4Emulated = false;
   /// Warpgroup MMA (sm_90a).
   bool hasWgmma = false;
+  /// Fraction of memory_bandwidth_gbs the split-K decode kernel's weight
+  /// stream reaches when every SM has work (measured per GPU: the H200's
+  /// achievable copy rate is a smaller share of its datasheet figure).
+  double splitKStreamEfficiency = 0.85;
   /// Clusters of a given size (key "2", "4", "8") of a one-CTA-per-SM
   /// kernel that can be resident at once, measured with
   /// cuOccupancyMaxActiveClusters (bench/probes/cluster_occupancy.cu). A
