@@ -27,26 +27,28 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+static cl::OptionCategory toolOptions("apex4-compile options");
+
+static cl::opt<std::string> inputFile(cl::cat(toolOptions), cl::Positional, cl::Required,
                                       cl::desc("<input .mlir>"));
-static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
+static cl::opt<std::string> outputDir(cl::cat(toolOptions), "o", cl::desc("Output directory"),
                                       cl::init("."));
-static cl::opt<std::string> outputName(
+static cl::opt<std::string> outputName(cl::cat(toolOptions), 
     "name", cl::desc("Base name of the outputs (default: input stem)"));
-static cl::opt<std::string> targetName(
+static cl::opt<std::string> targetName(cl::cat(toolOptions), 
     "target", cl::desc("Built-in GPU description (default: h100)"),
     cl::init("h100"));
-static cl::opt<std::string> targetFile(
+static cl::opt<std::string> targetFile(cl::cat(toolOptions), 
     "target-file", cl::desc("GPU description JSON file"), cl::init(""));
-static cl::opt<std::string> chip(
+static cl::opt<std::string> chip(cl::cat(toolOptions), 
     "chip", cl::desc("NVVM chip (default: the target's, e.g. sm_90a for h100)"),
     cl::init(""));
-static cl::opt<int64_t> assumedM(
+static cl::opt<int64_t> assumedM(cl::cat(toolOptions), 
     "assumed-m",
-    cl::desc("Rows the planner assumes for a dynamic M (default 4096; 16 "
-             "plans for decode)"),
+    cl::desc("Rows the planner assumes for a dynamic M (default 4096; "
+             "apex4.nn also plans for 8, 16, 64, 256 and 1024)"),
     cl::init(4096));
-static cl::opt<bool> noCubin("no-cubin",
+static cl::opt<bool> noCubin(cl::cat(toolOptions), "no-cubin",
                              cl::desc("Write PTX only, do not run ptxas"));
 
 namespace {
@@ -102,6 +104,8 @@ LogicalResult writeFile(StringRef path, StringRef contents) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --help lists this tool's options, not every LLVM backend's.
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
       "apex4-compile: apex4 IR -> PTX, cubin and a JSON manifest\n");

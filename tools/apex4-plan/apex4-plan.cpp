@@ -19,29 +19,31 @@
 namespace cl = llvm::cl;
 using namespace apex4;
 
-static cl::opt<std::string> targetName("target", cl::desc("Built-in target"));
-static cl::opt<std::string> targetFile("target-file",
+static cl::OptionCategory toolOptions("apex4-plan options");
+
+static cl::opt<std::string> targetName(cl::cat(toolOptions), "target", cl::desc("Built-in target"));
+static cl::opt<std::string> targetFile(cl::cat(toolOptions), "target-file",
                                        cl::desc("Target description JSON"));
-static cl::opt<int64_t> m("m", cl::desc("Rows of A (tokens)"), cl::Required);
-static cl::opt<int64_t> n("n", cl::desc("Rows of W (output features)"),
+static cl::opt<int64_t> m(cl::cat(toolOptions), "m", cl::desc("Rows of A (tokens)"), cl::Required);
+static cl::opt<int64_t> n(cl::cat(toolOptions), "n", cl::desc("Rows of W (output features)"),
                           cl::Required);
-static cl::opt<int64_t> k("k", cl::desc("Reduction size"), cl::Required);
-static cl::opt<std::string> group("group",
+static cl::opt<int64_t> k(cl::cat(toolOptions), "k", cl::desc("Reduction size"), cl::Required);
+static cl::opt<std::string> group(cl::cat(toolOptions), "group",
                                   cl::desc("Granularity of both operands: a "
                                            "size, per_channel or auto"),
                                   cl::init(""));
-static cl::opt<std::string> aGroup("a-group", cl::desc("Granularity of A"),
+static cl::opt<std::string> aGroup(cl::cat(toolOptions), "a-group", cl::desc("Granularity of A"),
                                    cl::init(""));
-static cl::opt<std::string> wGroup("w-group", cl::desc("Granularity of W"),
+static cl::opt<std::string> wGroup(cl::cat(toolOptions), "w-group", cl::desc("Granularity of W"),
                                    cl::init(""));
-static cl::opt<int64_t> finest("finest-group",
+static cl::opt<int64_t> finest(cl::cat(toolOptions), "finest-group",
                                cl::desc("Finest group 'auto' may pick"),
                                cl::init(32));
-static cl::opt<int64_t> coarsest("coarsest-group",
+static cl::opt<int64_t> coarsest(cl::cat(toolOptions), "coarsest-group",
                                  cl::desc("Coarsest group 'auto' may pick "
                                           "(0: per-channel)"),
                                  cl::init(0));
-static cl::opt<unsigned> top("top", cl::desc("Candidates to list"),
+static cl::opt<unsigned> top(cl::cat(toolOptions), "top", cl::desc("Candidates to list"),
                              cl::init(10));
 
 namespace {
@@ -105,6 +107,8 @@ llvm::json::Object planJSON(const RankedPlan &r) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --help lists this tool's options, not every LLVM backend's.
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv,
                               "apex4-plan: rank W4A4 plans with the rho cost "
                               "model\n");
