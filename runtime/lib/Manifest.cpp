@@ -169,6 +169,20 @@ const KernelInfo &Manifest::kernel(const std::string &name) const {
   throw Error("no kernel named '" + name + "' in the manifest");
 }
 
+bool KernelInfo::hasParam(const std::string &name) const {
+  for (const std::string &p : params)
+    if (p == name)
+      return true;
+  return false;
+}
+
+int64_t KernelInfo::rowsPerCta() const {
+  for (const GridDim &g : grid)
+    if (g.dim == 'M')
+      return g.value;
+  return 1;
+}
+
 LaunchDims computeLaunch(const KernelInfo &info, int64_t m) {
   LaunchDims d;
   for (int i = 0; i < 3; ++i) {

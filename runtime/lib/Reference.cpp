@@ -175,6 +175,18 @@ void packInt4(const int8_t *values, int64_t rows, int64_t k, uint8_t *packed) {
     }
 }
 
+void packContainers(const int8_t *values, int64_t rows, int64_t k,
+                    uint8_t *containers) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t block = 0; block < k; block += 32)
+      for (int64_t i = 0; i < 32; ++i) {
+        // Byte i of the block holds k = 2i (i < 16) or 2(i - 16) + 1.
+        int64_t source = block + (i < 16 ? 2 * i : 2 * (i - 16) + 1);
+        containers[r * k + block + i] =
+            static_cast<uint8_t>(static_cast<int>(values[r * k + source]) * 16);
+      }
+}
+
 void unpackInt4(const uint8_t *packed, int64_t rows, int64_t k, int8_t *values) {
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < k / 2; ++j) {
@@ -200,19 +212,28 @@ void referenceMatmulRows(const int8_t *a, const float *sa, const int8_t *w,
       float sum = 0.0f;
       double absSum = 0.0;
       for (int64_t j = 0; j < k / h; ++j) {
-        int32_t isum = 0;
+        int32_t isum = 0, absIsum = 0;
         const int8_t *ap = arow + j * h, *wp = wrow + j * h;
-        for (int64_t t = 0; t < h; ++t)
-          isum += static_cast<int32_t>(ap[t]) * static_cast<int32_t>(wp[t]);
+        for (int64_t t = 0; t < h; ++t) {
+          int32_t product = static_cast<int32_t>(ap[t]) * static_cast<int32_t>(wp[t]);
+          isum += product;
+          absIsum += product < 0 ? -product : product;
+        }
         float p = sa[m * groupsA + (j * h) / ga] * sw[col * groupsW + (j * h) / gw];
         float term = static_cast<float>(isum) * p; // first rounding
         sum = sum + term;                             // second rounding
-        absSum += std::fabs(static_cast<double>(term));
+        // sum |a w| p bounds every partial a kernel may form inside the
+        // group (split-K slices, cluster slices), not only the group's sum.
+        absSum += static_cast<double>(absIsum) * std::fabs(static_cast<double>(p));
       }
       acc[(m - rowBegin) * n + col] = sum;
+      // A kernel adds at most one f32 term per 128 values of K (no kernel
+      // dequantizes a finer slice; split-K chunks and wgmma tiles are 128)
+      // or per group, whichever is finer.
       if (reorder)
-        reorder[(m - rowBegin) * n + col] =
-            static_cast<float>(static_cast<double>(k / h + 1) * unitRoundoff * absSum);
+        reorder[(m - rowBegin) * n + col] = static_cast<float>(
+            static_cast<double>(std::max<int64_t>(k / h, k / 128) + 1) *
+            unitRoundoff * absSum);
     }
   }
 }

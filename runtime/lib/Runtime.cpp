@@ -92,7 +92,10 @@ CUfunction Module::function(const KernelInfo &info) {
   CUfunction f = nullptr;
   check(cuModuleGetFunction(&f, module_, info.name.c_str()),
         ("cuModuleGetFunction(" + info.name + ")").c_str());
-  if (info.sharedBytes > 48 * 1024) {
+  // Static and dynamic shared memory share the 48 KiB default: a kernel
+  // with exactly 48 KiB dynamic and a few static bytes needs the attribute
+  // too, so it is set whenever there is dynamic shared memory.
+  if (info.sharedBytes > 0) {
     check(cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                              static_cast<int>(info.sharedBytes)),
           "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
@@ -126,6 +129,9 @@ void launch(CUfunction function, const KernelInfo &info, int64_t m,
     else if (p == "W") ptr = args.w;
     else if (p == "SW") ptr = args.sw;
     else if (p == "C") ptr = args.c;
+    else if (p == "AC") ptr = args.ac;
+    else if (p == "ACMAP") ptr = args.acMap;
+    else if (p == "QC") ptr = args.qc;
     else if (p == "X") ptr = args.x;
     else if (p == "Q") ptr = args.q;
     else if (p == "S") ptr = args.s;
@@ -139,6 +145,33 @@ void launch(CUfunction function, const KernelInfo &info, int64_t m,
                        d.block[1], d.block[2], d.sharedBytes, stream,
                        slots.data(), nullptr),
         ("cuLaunchKernel(" + info.name + ")").c_str());
+}
+
+//===--- Container tensor maps --------------------------------------------===//
+
+DeviceBuffer containerTensorMap(CUdeviceptr ac, int64_t m, int64_t k,
+                                int64_t boxRows) {
+  if (m < 1 || k % 128 != 0 || boxRows < 1 || boxRows > 256)
+    throw Error("container tensor map: needs M >= 1, K a multiple of 128 and "
+                "1 to 256 box rows");
+  CUtensorMap map;
+  cuuint64_t sizes[2] = {static_cast<cuuint64_t>(k),
+                         static_cast<cuuint64_t>(m)};
+  cuuint64_t strides[1] = {static_cast<cuuint64_t>(k)};
+  cuuint32_t box[2] = {128, static_cast<cuuint32_t>(boxRows)};
+  cuuint32_t elementStrides[2] = {1, 1};
+  check(cuTensorMapEncodeTiled(&map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2,
+                               reinterpret_cast<void *>(ac), sizes, strides,
+                               box, elementStrides,
+                               CU_TENSOR_MAP_INTERLEAVE_NONE,
+                               CU_TENSOR_MAP_SWIZZLE_128B,
+                               CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+                               CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+        "cuTensorMapEncodeTiled");
+  static_assert(sizeof(CUtensorMap) == 128, "a tensor map is 128 bytes");
+  DeviceBuffer device(sizeof(map));
+  device.upload(&map, sizeof(map));
+  return device;
 }
 
 //===--- GpuSpinner -------------------------------------------------------===//

@@ -147,6 +147,12 @@ static void testPacking() {
   expect(p[4] == 0x10, "0 low, 1 high");
   unpackInt4(p.data(), 2, 32, back.data());
   expect(back == v, "pack/unpack round trip");
+  // Containers: 16 q, the 16 even-k values of each 32 first.
+  std::vector<uint8_t> c(v.size());
+  packContainers(v.data(), 2, 32, c.data());
+  expect(c[0] == 0x80 && c[1] == 0xA0, "containers: k = 0, 2 first (-8, -6 times 16)");
+  expect(c[16] == 0x90 && c[17] == 0xB0, "containers: then k = 1, 3 (-7, -5 times 16)");
+  expect(c[32 + 15] == static_cast<uint8_t>(16 * v[32 + 30]), "containers: row 1, k = 30");
 }
 
 static void testQuantize() {

@@ -236,18 +236,39 @@ int runMatmul(const Options &o, Module &module, const KernelInfo &info,
   std::vector<float> sa = randomScales(rng, m * (k / ga));
   std::vector<float> sw = randomScales(rng, n * (k / gw));
   const size_t outBytes = elemBytes(out);
+  // Kernels of plan path s8_wgmma_wreg take the activations as INT8
+  // containers (AC) with their TMA tensor map (ACMAP) instead of packed.
+  const bool containers = info.takesContainers();
+  auto activationBytes = [&](const std::vector<uint8_t> &packed) {
+    if (!containers)
+      return packed;
+    std::vector<int8_t> values(m * k);
+    unpackInt4(packed.data(), m, k, values.data());
+    std::vector<uint8_t> bytes(m * k);
+    packContainers(values.data(), m, k, bytes.data());
+    return bytes;
+  };
+  const std::vector<uint8_t> aBytes = activationBytes(aPacked);
 
-  DeviceBuffer dA(aPacked.size()), dW(wPacked.size()),
+  DeviceBuffer dA(aBytes.size()), dW(wPacked.size()),
       dSA(sa.size() * 4), dSW(sw.size() * 4), dC(m * n * outBytes);
-  dA.upload(aPacked.data(), aPacked.size());
+  dA.upload(aBytes.data(), aBytes.size());
   dW.upload(wPacked.data(), wPacked.size());
   dSA.upload(sa.data(), sa.size() * 4);
   dSW.upload(sw.data(), sw.size() * 4);
   dC.fill(0xFF); // NaN in f16 and f32: shows unwritten outputs
 
   KernelArgs args;
-  args.a = dA.ptr(); args.sa = dSA.ptr(); args.w = dW.ptr();
+  args.sa = dSA.ptr(); args.w = dW.ptr();
   args.sw = dSW.ptr(); args.c = dC.ptr();
+  DeviceBuffer dMap;
+  if (containers) {
+    dMap = containerTensorMap(dA.ptr(), m, k, info.rowsPerCta());
+    args.ac = dA.ptr();
+    args.acMap = dMap.ptr();
+  } else {
+    args.a = dA.ptr();
+  }
   launch(f, info, m, args);
   check(cuCtxSynchronize(), "kernel execution");
 
@@ -273,6 +294,7 @@ int runMatmul(const Options &o, Module &module, const KernelInfo &info,
   result.str("out_type", info.outType);
   result.integer("seed", static_cast<int64_t>(o.seed));
   result.integer("nonfinite_outputs", unwritten);
+  result.boolean("containers", containers);
 
   bool ok = true;
   if (o.check) {
@@ -338,17 +360,20 @@ int runMatmul(const Options &o, Module &module, const KernelInfo &info,
   }
 
   if (o.time) {
-    const size_t setBytes = aPacked.size() + wPacked.size() + 4 * (sa.size() + sw.size());
+    const size_t setBytes = aBytes.size() + wPacked.size() + 4 * (sa.size() + sw.size());
     int sets = timingSets(setBytes, o.reps);
-    struct Set { DeviceBuffer a, w, sa, sw; };
+    struct Set { DeviceBuffer a, w, sa, sw, map; };
     std::vector<Set> pool;
     pool.reserve(sets);
-    pool.push_back({std::move(dA), std::move(dW), std::move(dSA), std::move(dSW)});
+    pool.push_back({std::move(dA), std::move(dW), std::move(dSA), std::move(dSW),
+                    std::move(dMap)});
     for (int s = 1; s < sets; ++s) {
-      Set set{DeviceBuffer(aPacked.size()), DeviceBuffer(wPacked.size()),
-              DeviceBuffer(sa.size() * 4), DeviceBuffer(sw.size() * 4)};
-      std::vector<uint8_t> bytes = randomBytes(rng, aPacked.size());
+      Set set{DeviceBuffer(aBytes.size()), DeviceBuffer(wPacked.size()),
+              DeviceBuffer(sa.size() * 4), DeviceBuffer(sw.size() * 4), DeviceBuffer()};
+      std::vector<uint8_t> bytes = activationBytes(randomBytes(rng, aPacked.size()));
       set.a.upload(bytes.data(), bytes.size());
+      if (containers)
+        set.map = containerTensorMap(set.a.ptr(), m, k, info.rowsPerCta());
       bytes = randomBytes(rng, wPacked.size());
       set.w.upload(bytes.data(), bytes.size());
       std::vector<float> s1 = randomScales(rng, sa.size()), s2 = randomScales(rng, sw.size());
@@ -359,7 +384,13 @@ int runMatmul(const Options &o, Module &module, const KernelInfo &info,
     Timing t = timeLaunches(
         [&](int s) {
           KernelArgs a = args;
-          a.a = pool[s].a.ptr(); a.w = pool[s].w.ptr();
+          if (containers) {
+            a.ac = pool[s].a.ptr();
+            a.acMap = pool[s].map.ptr();
+          } else {
+            a.a = pool[s].a.ptr();
+          }
+          a.w = pool[s].w.ptr();
           a.sa = pool[s].sa.ptr(); a.sw = pool[s].sw.ptr();
           launch(f, info, m, a);
         },
@@ -429,12 +460,17 @@ int runQuantize(const Options &o, Module &module, const KernelInfo &info,
     return x;
   };
   std::vector<uint8_t> x = makeInput(true);
-  DeviceBuffer dX(x.size()), dQ(m * k / 2), dS(m * (k / g) * 4);
+  // Kernels feeding s8_wgmma_wreg matmuls write INT8 containers (QC,
+  // M x K bytes) instead of packed INT4 (Q, M x K/2).
+  const bool containers = info.hasParam("QC");
+  const int64_t outBytes = containers ? m * k : m * k / 2;
+  DeviceBuffer dX(x.size()), dQ(outBytes), dS(m * (k / g) * 4);
   dX.upload(x.data(), x.size());
   dQ.fill(0xAB);
   dS.fill(0xFF);
   KernelArgs args;
-  args.x = dX.ptr(); args.q = dQ.ptr(); args.s = dS.ptr();
+  args.x = dX.ptr(); args.s = dS.ptr();
+  (containers ? args.qc : args.q) = dQ.ptr();
   launch(f, info, m, args);
   check(cuCtxSynchronize(), "kernel execution");
 
@@ -448,10 +484,11 @@ int runQuantize(const Options &o, Module &module, const KernelInfo &info,
   result.integer("group", g);
   result.str("in_type", info.inType);
   result.integer("seed", static_cast<int64_t>(o.seed));
+  result.boolean("containers", containers);
 
   bool ok = true;
   if (o.check || o.quantize) {
-    std::vector<uint8_t> q(m * k / 2);
+    std::vector<uint8_t> q(outBytes);
     std::vector<float> s(m * (k / g));
     dQ.download(q.data(), q.size());
     dS.download(s.data(), s.size() * 4);
@@ -464,8 +501,12 @@ int runQuantize(const Options &o, Module &module, const KernelInfo &info,
       referenceQuantizeRow(row.data(), k, g, refQ.data() + r * k,
                            refS.data() + r * (k / g));
     }
-    std::vector<uint8_t> refPacked(m * k / 2);
-    packInt4(refQ.data(), m, k, refPacked.data());
+    std::vector<uint8_t> refPacked(outBytes);
+    if (containers)
+      packContainers(refQ.data(), m, k, refPacked.data());
+    else
+      packInt4(refQ.data(), m, k, refPacked.data());
+    const int64_t rowBytes = outBytes / m;
     int64_t badBytes = 0, badScales = 0, firstByte = -1, firstScale = -1;
     for (size_t i = 0; i < q.size(); ++i)
       if (q[i] != refPacked[i]) {
@@ -484,7 +525,7 @@ int runQuantize(const Options &o, Module &module, const KernelInfo &info,
     if (firstByte >= 0)
       std::printf("       first packed mismatch: row %" PRId64 " byte %" PRId64
                   ": got 0x%02x, reference 0x%02x\n",
-                  firstByte / (k / 2), firstByte % (k / 2), q[firstByte],
+                  firstByte / rowBytes, firstByte % rowBytes, q[firstByte],
                   refPacked[firstByte]);
     if (firstScale >= 0)
       std::printf("       first scale mismatch: row %" PRId64 " group %" PRId64
@@ -514,7 +555,7 @@ int runQuantize(const Options &o, Module &module, const KernelInfo &info,
           launch(f, info, m, a);
         },
         sets, o.warmup, o.reps);
-    const double bytes = static_cast<double>(x.size() + m * k / 2 + 4 * m * (k / g));
+    const double bytes = static_cast<double>(x.size() + outBytes + 4 * m * (k / g));
     const double gbs = bytes / (t.medianMs * 1e-3) / 1e9;
     std::printf("time: median %.4f ms (min %.4f) over %d launches after %d warm-up, "
                 "%d input sets; %.0f GB/s\n",

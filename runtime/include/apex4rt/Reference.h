@@ -66,6 +66,12 @@ private:
 void packInt4(const int8_t *values, int64_t rows, int64_t k, uint8_t *packed);
 /// The inverse of packInt4 (sign-extends each nibble).
 void unpackInt4(const uint8_t *packed, int64_t rows, int64_t k, int8_t *values);
+/// R x K values in [-8, 7] as R x K INT8 containers, the activation layout
+/// of plan path s8_wgmma_wreg (docs/architecture.md): each value q as the
+/// byte 16 q, and within every 32 values of K the 16 even-k values first,
+/// then the 16 odd-k ones. K must be a multiple of 32.
+void packContainers(const int8_t *values, int64_t rows, int64_t k,
+                    uint8_t *containers);
 
 //===--- Reference semantics ----------------------------------------------===//
 

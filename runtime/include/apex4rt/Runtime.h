@@ -9,7 +9,8 @@
 //   - the documented object form {"x": ["N", 128], "y": ["M", 128], "z": 1},
 //     where [dim, tile] means ceil(dim / tile) and dim is N, M or K;
 //   - the array form apex4-compile writes from apex4.kernel_info:
-//     matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 today,
+//     matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = the K slices
+//     of a cluster split (1 otherwise),
 //     quantize [ROWS_PER_CTA]  -> (ceil(M/ROWS_PER_CTA), 1, 1).
 //
 //===----------------------------------------------------------------------===//
@@ -57,6 +58,12 @@ struct KernelInfo {
   int64_t maxM = 0;            // 0 = no limit given
 
   bool isMatmul() const { return kind == "matmul"; }
+  /// Whether a parameter of that ABI name is in `params`.
+  bool hasParam(const std::string &name) const;
+  /// Matmul kernels taking INT8-container activations (AC, ACMAP).
+  bool takesContainers() const { return hasParam("AC"); }
+  /// The activation rows of one CTA: the TMA box rows of an ACMAP.
+  int64_t rowsPerCta() const;
   bool isQuantize() const { return kind == "quantize"; }
   /// Effective group sizes (per-channel resolved to K).
   int64_t effAGroup() const { return aGroup <= 0 ? k : aGroup; }
@@ -118,8 +125,9 @@ public:
   const Manifest &manifest() const { return manifest_; }
   /// Whether the cubin was loaded (false: the PTX was JIT-compiled).
   bool loadedCubin() const { return loadedCubin_; }
-  /// Looks the function up; raises its dynamic shared memory limit when the
-  /// manifest asks for more than 48 KiB.
+  /// Looks the function up; sets its dynamic shared memory limit to what
+  /// the manifest asks for (static and dynamic bytes share the 48 KiB
+  /// default, so even exactly 48 KiB of dynamic memory needs it).
   CUfunction function(const KernelInfo &info);
 
 private:
@@ -128,11 +136,12 @@ private:
   bool loadedCubin_ = false;
 };
 
-/// Kernel arguments by ABI name: A, SA, W, SW, C (matmul); X, Q, S
-/// (quantize); M is passed separately.
+/// Kernel arguments by ABI name: A or AC with ACMAP, SA, W, SW, C (matmul);
+/// X, Q or QC, S (quantize); M is passed separately.
 struct KernelArgs {
   CUdeviceptr a = 0, sa = 0, w = 0, sw = 0, c = 0; // matmul
-  CUdeviceptr x = 0, q = 0, s = 0;                 // quantize
+  CUdeviceptr ac = 0, acMap = 0;                   // matmul, containers
+  CUdeviceptr x = 0, q = 0, s = 0, qc = 0;         // quantize
 };
 
 /// Launches `function` for `info` with M rows on `stream`, marshalling the
@@ -180,6 +189,14 @@ private:
   CUdeviceptr ptr_ = 0;
   size_t bytes_ = 0;
 };
+
+/// The TMA tensor map an ACMAP parameter points to, for the INT8
+/// containers at `ac` (u8 [M][K]): box of 128 bytes of K by `boxRows` rows
+/// (KernelInfo::rowsPerCta), 128-byte swizzle, zero fill past M. Encoded
+/// on the host with cuTensorMapEncodeTiled and returned as its 128 bytes
+/// in device memory; valid for that buffer and M only. Throws Error.
+DeviceBuffer containerTensorMap(CUdeviceptr ac, int64_t m, int64_t k,
+                                int64_t boxRows);
 
 } // namespace apex4rt
 
