@@ -1,10 +1,13 @@
 //===- QuantizeKernel.cpp - activation quantization kernel ------------------===//
 //
-// One warp per row; each lane owns 8 consecutive values (one 16-byte load
-// for f16/bf16) and writes them as one packed i32. A group of g <= 256 values
-// is g / 8 adjacent lanes, whose absmax is a butterfly of shuffles inside the
-// segment; longer groups (and per-channel) span several 256-value chunks,
-// reduced per lane first and then across the whole warp. The arithmetic is
+// Each lane owns 8 consecutive values (one 16-byte load for f16/bf16) and
+// writes them as one packed i32. A group of g <= 256 values is g / 8
+// adjacent lanes, whose absmax is a butterfly of shuffles inside the
+// segment; such groups are independent, so the 8 warps of a CTA share one
+// row, warp w taking passes w, w + 8, ... (at M = 1 and K = 4096 that is
+// 2 dependent loads per warp instead of 16). Longer groups (and
+// per-channel) span several 256-value chunks, reduced per lane first and
+// then across the whole warp: one warp per row. The arithmetic is
 // exactly docs/architecture.md's, so the output matches the CPU reference
 // bit for bit.
 //
@@ -30,6 +33,8 @@ struct QuantizeEmitter {
   ImplicitLocOpBuilder &b;
   const QuantizeKernelSpec &spec;
   Value x, q, s, row, lane;
+  /// This warp's index among the warps sharing the row.
+  Value warpInRow;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value f32(float v) {
@@ -163,7 +168,8 @@ struct QuantizeEmitter {
     int64_t chunksPerPiece = piece / kChunk;
     int64_t lanesPerGroup = std::min(group, kChunk) / kValuesPerLane;
     Value zero = idx(0), one = idx(1);
-    auto pieces = scf::ForOp::create(b, zero, idx(spec.k / piece), one);
+    auto pieces = scf::ForOp::create(b, warpInRow, idx(spec.k / piece),
+                                     idx(spec.warpsPerRow()));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(pieces.getBody());
     Value pieceStart =
@@ -247,19 +253,20 @@ gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
   auto func =
       gpu::GPUFuncOp::create(b, spec.name, b.getFunctionType(args, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int64_t threads = 32 * QuantizeKernelSpec::kRowsPerBlock;
+  int64_t threads = spec.threads();
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
 
   b.setInsertionPointToStart(&func.getBody().front());
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value thirtyTwo = arith::ConstantIndexOp::create(b, 32);
+  Value warp = arith::DivUIOp::create(b, tid, thirtyTwo);
+  Value warpsPerRow = arith::ConstantIndexOp::create(b, spec.warpsPerRow());
   Value row = arith::AddIOp::create(
       b,
       arith::MulIOp::create(
-          b, block,
-          arith::ConstantIndexOp::create(b, QuantizeKernelSpec::kRowsPerBlock)),
-      arith::DivUIOp::create(b, tid, thirtyTwo));
+          b, block, arith::ConstantIndexOp::create(b, spec.rowsPerBlock())),
+      arith::DivUIOp::create(b, warp, warpsPerRow));
   Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row,
                                         func.getArgument(3));
   auto ifOp = scf::IfOp::create(b, inRange, false);
@@ -272,7 +279,8 @@ gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
                             func.getArgument(1),
                             func.getArgument(2),
                             row,
-                            arith::RemUIOp::create(b, tid, thirtyTwo)};
+                            arith::RemUIOp::create(b, tid, thirtyTwo),
+                            arith::RemUIOp::create(b, warp, warpsPerRow)};
     emitter.emitRow();
   }
   gpu::ReturnOp::create(b);
@@ -289,7 +297,7 @@ gpu::GPUFuncOp mlir::apex4::buildQuantizeKernel(OpBuilder &builder,
   info.append("params", b.getStrArrayAttr(
                             {"X", spec.containers ? "QC" : "Q", "S", "M"}));
   info.append("block", b.getDenseI64ArrayAttr({threads, 1, 1}));
-  info.append("grid", b.getDenseI64ArrayAttr({QuantizeKernelSpec::kRowsPerBlock}));
+  info.append("grid", b.getDenseI64ArrayAttr({spec.rowsPerBlock()}));
   info.append("shared_bytes", b.getI64IntegerAttr(0));
   info.append("max_m", b.getI64IntegerAttr(kMaxRows));
   func->setAttr("apex4.kernel_info", info.getDictionary(ctx));

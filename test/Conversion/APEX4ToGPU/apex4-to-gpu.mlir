@@ -75,9 +75,15 @@ func.func @long_group(%a: tensor<?x512xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x
 
 // -----
 
-// Activation quantization: one warp per row, shuffles for the group absmax.
+// Activation quantization: groups of at most 256 values are independent, so
+// the 8 warps of a CTA share one row (grid [1]: one row per CTA), warp w
+// taking passes w, w + 8, ...; shuffles for the group absmax.
 // CHECK-LABEL: func.func @quantize
 // CHECK: gpu.func @apex4_quantize_k256_g64_f16(%{{.*}}: memref<16777216x256xf16>, %{{.*}}: memref<16777216x32xi32>, %{{.*}}: memref<16777216x4xf32>, %{{.*}}: index) kernel
+// CHECK-SAME: block = array<i64: 256, 1, 1>, grid = array<i64: 1>
+// CHECK: %[[WARP:.*]] = arith.divui %{{.*}}, %c32
+// CHECK: %[[IN_ROW:.*]] = arith.remui %[[WARP]], %c8
+// CHECK: scf.for %{{.*}} = %[[IN_ROW]] to %{{.*}} step %c8
 // CHECK: vector.load %{{.*}} : memref<16777216x256xf16>, vector<8xf16>
 // CHECK: arith.andi %{{.*}} : vector<8xi32>
 // CHECK: arith.cmpf ogt
@@ -89,6 +95,18 @@ func.func @long_group(%a: tensor<?x512xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x
 func.func @quantize(%x: tensor<?x256xf16>) -> (tensor<?x256xi4>, tensor<?x4xf32>) {
   %q, %s = apex4.quantize %x {group = #apex4.group<64>} : tensor<?x256xf16> -> tensor<?x256xi4>, tensor<?x4xf32>
   return %q, %s : tensor<?x256xi4>, tensor<?x4xf32>
+}
+
+// -----
+
+// Per-channel scales reduce over the whole row: one warp per row, 4 rows per
+// CTA (grid [4]).
+// CHECK-LABEL: func.func @quantize_per_channel
+// CHECK: gpu.func @apex4_quantize_k512_gpc_f16(
+// CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 4>
+func.func @quantize_per_channel(%x: tensor<?x512xf16>) -> (tensor<?x512xi4>, tensor<?x1xf32>) {
+  %q, %s = apex4.quantize %x {group = #apex4.group<per_channel>} : tensor<?x512xf16> -> tensor<?x512xi4>, tensor<?x1xf32>
+  return %q, %s : tensor<?x512xi4>, tensor<?x1xf32>
 }
 
 // -----

@@ -56,8 +56,14 @@ struct QuantizeKernelSpec {
   /// activationsAsContainers) instead of packed INT4 (Q, i8 [M x K/2]).
   bool containers = false;
 
-  /// One warp per row.
-  static constexpr int64_t kRowsPerBlock = 4;
+  /// Groups of at most 256 values (one warp pass) are independent: 8 warps
+  /// share a row, each taking every 8th pass, so that a few rows (decode)
+  /// still fill the GPU and each warp has few dependent loads. Longer
+  /// groups reduce across passes: one warp per row, 4 rows per CTA.
+  bool warpsShareRows() const { return group <= 256; }
+  int64_t warpsPerRow() const { return warpsShareRows() ? 8 : 1; }
+  int64_t rowsPerBlock() const { return warpsShareRows() ? 1 : 4; }
+  int64_t threads() const { return 32 * warpsPerRow() * rowsPerBlock(); }
 };
 
 /// The checks every matmul generator shares: the path runs natively on
