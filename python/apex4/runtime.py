@@ -65,8 +65,8 @@ def _expected(info: Dict[str, Any], m: int) -> Dict[str, Tuple[int, Tuple[str, .
 
 # Encoded maps by (device, address, M, K, rows); a map depends on nothing
 # else, so a reused address reuses its map. Bounded: prefill sees many Ms.
-# Each entry is (device copy, pinned host bytes): the copy is asynchronous,
-# which CUDA graph capture allows only from pinned memory.
+# Each entry is (device copy, pinned host bytes or None): inside a CUDA graph
+# capture the copy must come from pinned memory, which the graph replays.
 _tensor_maps: "collections.OrderedDict[Tuple[int, int, int, int, int], Any]" = \
     collections.OrderedDict()
 _MAX_TENSOR_MAPS = 256
@@ -101,8 +101,14 @@ def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
             if status != 0:
                 raise RuntimeError(f"cuTensorMapEncodeTiled failed with CUresult {status}")
             host = torch.frombuffer(bytearray(ctypes.string_at(aligned, 128)),
-                                    dtype=torch.uint8).pin_memory()
-            entry = (host.to(ac.device, non_blocking=True), host)
+                                    dtype=torch.uint8)
+            if capturing:
+                # A capture records only copies from pinned memory; pinning
+                # costs a host allocation, so eager calls copy directly.
+                host = host.pin_memory()
+                entry = (host.to(ac.device, non_blocking=True), host)
+            else:
+                entry = (host.to(ac.device), None)
             if not capturing:
                 _tensor_maps[key] = entry
                 if len(_tensor_maps) > _MAX_TENSOR_MAPS:
