@@ -44,6 +44,8 @@ from shapes import MODELS  # noqa: E402
 from apex4.buckets import PREFILL_M, ROW_BUCKETS  # noqa: E402
 
 SWEEP_SHAPES = [(4096, 4096), (8192, 8192), (4096, 11008), (1024, 8192), (28672, 8192)]
+# Every (N, K) of the benchmark suite's models.
+SUITE_SHAPES = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
 
 
 def module(n, k, group, plan=None):
@@ -154,8 +156,7 @@ def main():
         # The measured-best s8_wgmma_wreg tiles (bench/results/h200-wreg/tma)
         # on every benchmark shape, g128 and per-channel, against the fast
         # mma.sync plan: what bench/autotune.py turns into tuned plans.
-        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
-        for n, k in shapes:
+        for n, k in SUITE_SHAPES:
             compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s4",
                          module(n, k, 128, fast_plan(128, 64, 128, 2, 2, 4)), args.target)
             count += 1
@@ -169,8 +170,7 @@ def main():
                              args.target)
                 count += 1
     if args.sweep_cluster:
-        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
-        for n, k in shapes:
+        for n, k in SUITE_SHAPES:
             compile_case(args.bin, args.out, f"fast_n{n}_k{k}_64x128x128_s4",
                          module(n, k, 128, fast_plan(64, 128, 128, 2, 2, 4)), args.target)
             count += 1
@@ -209,8 +209,7 @@ def main():
                              module(n, k, 128, fast_plan(*tile)), args.target)
                 count += 1
     if args.planned:
-        shapes = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
-        for n, k in shapes:
+        for n, k in SUITE_SHAPES:
             regimes = [(f"m{rows}", rows) for _, rows in ROW_BUCKETS] + [("prefill", PREFILL_M)]
             for regime, m in regimes:
                 name = f"plan_{regime}_n{n}_k{k}"

@@ -48,6 +48,28 @@ def within_one_f16_rounding(y, exact, reorder=0.0):
     return bool(((y - exact).abs() <= ulp + reorder).all())
 
 
+def assert_graph_replays(layer, static_x, before_capture=None):
+    """Captures layer(static_x) in a CUDA graph (after one eager call on a
+    side stream, which loads the module), replays it on new inputs written
+    into static_x, and checks each replay against an eager call."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        layer(static_x)
+    torch.cuda.current_stream().wait_stream(side)
+    if before_capture:
+        before_capture()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_y = layer(static_x)
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        static_x.copy_(torch.randn_like(static_x))
+        graph.replay()
+        torch.cuda.synchronize()
+        assert torch.equal(static_y, layer(static_x))
+
+
 @pytest.mark.parametrize("layer", LAYERS)
 @pytest.mark.parametrize("m", [1, 7, 16, 300])
 def test_linear_kernels_match_the_reference(layer, m):
@@ -179,21 +201,7 @@ def test_linear_replays_in_a_cuda_graph():
     torch.manual_seed(11)
     ref = torch.nn.Linear(k, n, bias=False).cuda().half()
     fast = Linear.from_float(ref, granularity=(ga, gw), target=TARGET)
-    static_x = torch.randn(1, k, device="cuda", dtype=torch.float16)
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        fast(static_x)  # loads the module before capture
-    torch.cuda.current_stream().wait_stream(side)
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        static_y = fast(static_x)
-    for seed in (1, 2):
-        torch.manual_seed(seed)
-        static_x.copy_(torch.randn(1, k, device="cuda", dtype=torch.float16))
-        graph.replay()
-        torch.cuda.synchronize()
-        assert torch.equal(static_y, fast(static_x))
+    assert_graph_replays(fast, torch.randn(1, k, device="cuda", dtype=torch.float16))
 
 
 def test_linear_with_int8_container_activations():
@@ -243,21 +251,7 @@ def test_container_kernels_replay_in_a_cuda_graph():
     plan = next(p["plan"] for p in fast.row_manifests[1024]["plans"]
                 if p["op"] == "apex4.matmul")
     assert "s8_wgmma_wreg" in plan
-    static_x = torch.randn(300, k, device="cuda", dtype=torch.float16)
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        fast(static_x)  # loads the module before capture
-    torch.cuda.current_stream().wait_stream(side)
     # Whatever the allocator hands out during capture, its map is encoded
     # (and copied to the device) inside the capture.
-    runtime._tensor_maps.clear()
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        static_y = fast(static_x)
-    for seed in (1, 2):
-        torch.manual_seed(seed)
-        static_x.copy_(torch.randn(300, k, device="cuda", dtype=torch.float16))
-        graph.replay()
-        torch.cuda.synchronize()
-        assert torch.equal(static_y, fast(static_x))
+    assert_graph_replays(fast, torch.randn(300, k, device="cuda", dtype=torch.float16),
+                         before_capture=runtime._tensor_maps.clear)
