@@ -5,7 +5,8 @@ without copies.
 
 ABI (docs/architecture.md): bare device pointers in the manifest's `params`
 order, then M as an i64. Launch geometry from the manifest's `grid`:
-matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 (K slices are warps of one CTA); quantize
+matmul [TN, TM, Z] -> (ceil(N/TN), ceil(M/TM), Z), Z = 1 except for a cluster
+split of K (Z = the slices; the cluster shape is compiled in); quantize
 [ROWS] -> (ceil(M/ROWS), 1, 1); `block` as written.
 """
 from __future__ import annotations
