@@ -26,6 +26,11 @@ constexpr double kUnpackOpsPerWord = 3.0;
 /// sums through shared memory, a barrier and the reduction (fitted with the
 /// launch to the H100 sweep, bench/results/h100-split-k).
 constexpr double kSplitKReduceUs = 2.0;
+/// How much faster a CTA runs alone on its SM than as one of the two the
+/// SM holds under full load: the fast mma.sync kernel (128 x 64, 4 warps)
+/// with 128 CTAs (N = 1024, M = 1024) measured 1.3-1.4x faster than the
+/// model's share-of-a-full-SM figure (bench/results/h200-wreg-cvt).
+constexpr double kLoneCtaSpeedup = 1.4;
 /// Per wave of s8_wgmma_wreg CTAs (an SM holds one), beyond the K tiles:
 /// filling the pipeline, the epilogue's stores and the CTA's turnover; and,
 /// with K split over a cluster, the partials' round trip through
@@ -122,8 +127,12 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
     slots = std::min(slots, double(target.clusterSlots(plan.splitK) * perSm));
   t.waves = ceilDiv(t.ctas, int64_t(slots));
   t.waveEfficiency = double(t.ctas) / (t.waves * slots);
-  // A single partial wave still runs each CTA at full speed: what is lost is
-  // the idle SMs, which the efficiency above accounts for.
+  // A single partial wave runs each CTA at full speed: what is lost is the
+  // idle SMs, which the efficiency above accounts for. With no more CTAs
+  // than SMs, a kernel that fits several per SM runs each alone, faster
+  // than its share of a full SM.
+  if (t.ctas <= target.smCount && perSm > 1)
+    t.waveEfficiency *= std::min(double(perSm), kLoneCtaSpeedup);
   t.paddedM = t.tilesM * plan.tileM;
   t.paddedN = t.tilesN * plan.tileN;
   return t;

@@ -101,6 +101,11 @@ def cases():
            matmul_module(14336, 4096, 128, 128, "f16", plan()), [1, 16, 1000], True)
     yield ("mm_n4096_k14336_g64_s8", "sm_90a",
            matmul_module(4096, 14336, 64, 64, "f16", plan()), [1, 16, 1000], True)
+    # The 32-row tile the planner picks at M = 64 for wide N (fast generator,
+    # 2 x 4 warps of 16 x 32): M tails inside and across row tiles.
+    yield ("mm_n4096_k4096_g128_32x128x128_w2x4_s4", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16",
+                         plan(tm=32, tn=128, tk=128, wm=2, wn=4, stages=4)), [1, 33, 64, 300], True)
     yield ("mm_n1000_k4096_g128_tail_f32", "sm_90a",
            matmul_module(1000, 4096, 128, 128, "f32", plan(tm=64, tn=64, wm=2, wn=2, stages=4)),
            [1, 7, 130], False)
