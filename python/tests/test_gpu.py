@@ -19,11 +19,25 @@ from gpu_cases import (CONTAINER_LAYER, CONTAINER_TARGET, LAYERS,  # noqa: E402
                        PACKED_TARGET, TARGET)
 
 
-def manifest_for(n, k, ga, gw, target=TARGET, cubin=True):
+def manifest_for(n, k, ga, gw, target=TARGET, cubin=True, m=None):
     try:
-        return compile_linear(n, k, ga, gw, target=target, cubin=cubin)
+        return compile_linear(n, k, ga, gw, target=target, cubin=cubin, m=m)
     except ToolNotFound as e:
         pytest.skip(f"no kernels for {(n, k, ga, gw)}: {e}")
+
+
+def container_layer_on_hopper(m=None):
+    """CONTAINER_LAYER's kernels for CONTAINER_TARGET (planned for m rows);
+    skips without them or off sm_90a, where s8_wgmma_wreg cannot run."""
+    manifest_for(*CONTAINER_LAYER, target=CONTAINER_TARGET, m=m)
+    if torch.cuda.get_device_capability() != (9, 0):
+        pytest.skip("s8_wgmma_wreg runs on sm_90a")
+    return CONTAINER_LAYER
+
+
+def matmul_plan(manifest):
+    """The plan text of a manifest's matmul."""
+    return next(p["plan"] for p in manifest["plans"] if p["op"] == "apex4.matmul")
 
 
 def reorder_bound(layer, x):
@@ -211,21 +225,14 @@ def test_linear_with_int8_container_activations():
     M = 129 runs the 256-row bucket's plan, which splits K over a cluster
     of CTAs (64 output tiles leave SMs idle); M = 64 runs the 64-row
     bucket's plan, whatever the model picked there."""
-    n, k, ga, gw = CONTAINER_LAYER
-    try:
-        compile_linear(n, k, ga, gw, target=CONTAINER_TARGET)
-    except ToolNotFound as e:
-        pytest.skip(f"no kernels for {CONTAINER_LAYER}: {e}")
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("s8_wgmma_wreg runs on sm_90a")
+    n, k, ga, gw = container_layer_on_hopper()
     torch.manual_seed(5)
     ref = torch.nn.Linear(k, n, bias=False).cuda().half()
     fast = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET)
     slow = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET, backend="torch")
     assert "s8_wgmma_wreg" in fast.plan().split(";")[0]
     # 256 rows are 2 x 32 output tiles: the model splits K over a cluster.
-    plan = next(p["plan"] for p in fast.row_manifests[256]["plans"]
-                if p["op"] == "apex4.matmul")
+    plan = matmul_plan(fast.row_manifests[256])
     assert "s8_wgmma_wreg" in plan and "split_k = 1>" not in plan
     for m in (300, 129, 64):
         x = torch.randn(m, k, device="cuda", dtype=torch.float16)
@@ -238,19 +245,11 @@ def test_container_kernels_replay_in_a_cuda_graph():
     """A layer whose kernels take INT8 containers encodes their TMA tensor map
     for the buffer the graph's pool hands out during capture; the map's copy
     must be capturable (pinned) and outlive the capture."""
-    n, k, ga, gw = CONTAINER_LAYER
-    try:
-        compile_linear(n, k, ga, gw, target=CONTAINER_TARGET, m=1024)
-    except ToolNotFound as e:
-        pytest.skip(f"no kernels for {CONTAINER_LAYER}: {e}")
-    if torch.cuda.get_device_capability() != (9, 0):
-        pytest.skip("s8_wgmma_wreg runs on sm_90a")
+    n, k, ga, gw = container_layer_on_hopper(m=1024)
     torch.manual_seed(12)
     ref = torch.nn.Linear(k, n, bias=False).cuda().half()
     fast = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET)
-    plan = next(p["plan"] for p in fast.row_manifests[1024]["plans"]
-                if p["op"] == "apex4.matmul")
-    assert "s8_wgmma_wreg" in plan
+    assert "s8_wgmma_wreg" in matmul_plan(fast.row_manifests[1024])
     # Whatever the allocator hands out during capture, its map is encoded
     # (and copied to the device) inside the capture.
     assert_graph_replays(fast, torch.randn(300, k, device="cuda", dtype=torch.float16),

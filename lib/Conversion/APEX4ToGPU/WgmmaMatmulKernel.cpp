@@ -649,14 +649,31 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
   /// 32-bit shared address of partial vector `j` of this thread (vectors of
   /// 4 f32, [tn / 8][threads]: each store and load phase of a warp is 512
-  /// contiguous bytes).
-  Value partialAddress(Value j) {
-    Value base = arith::IndexCastOp::create(
-        b, b.getI32Type(),
-        memref::ExtractAlignedPointerAsIndexOp::create(b, partials));
+  /// contiguous bytes), from the partials' base address.
+  Value partialAddress(Value base, Value j) {
     Value offset = mul(add(mul(j, threads), tid), 16);
     return arith::AddIOp::create(
         b, base, arith::IndexCastOp::create(b, b.getI32Type(), offset));
+  }
+
+  /// The 4 f32 at shared address `local` of cluster CTA `rank`.
+  SmallVector<Value> loadFromClusterCta(Value local, int64_t rank) {
+    Value remote = inlinePtx(
+        b.getI32Type(), local,
+        "mapa.shared::cluster.u32 $0, $1, " + std::to_string(rank) + ";",
+        "=r,r");
+    Type f32 = b.getF32Type();
+    Type four = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                 {f32, f32, f32, f32});
+    // Side effects: the load must stay after the cluster barrier.
+    Value loaded = inlineAsm(four, {remote},
+                             "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];",
+                             "=f,=f,=f,=f,r", /*sideEffects=*/true)
+                       .getResult(0);
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < 4; ++i)
+      values.push_back(LLVM::ExtractValueOp::create(b, loaded, i));
+    return values;
   }
 
   void clusterBarrier() {
@@ -682,40 +699,25 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     clusterBarrier();
     Value rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
     int64_t perRank = vectors / slices;
-    Type f32 = b.getF32Type();
-    Type four = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                 {f32, f32, f32, f32});
     Value first = mul(rank, perRank);
+    Value base = arith::IndexCastOp::create(
+        b, b.getI32Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, partials));
     // Unrolled here (at most 8 vectors): left as a loop, which LLVM unrolls
     // only up to 4 iterations, it made ptxas keep the main loop's f32
     // accumulators apart from their FFMA results and copy all 64 at every
     // back edge (split_k 2: 74 moves instead of 8;
     // bench/results/h200-cluster-split).
     for (int64_t step = 0; step < perRank; ++step) {
-              Value j = add(first, step);
-              Value local = partialAddress(j);
-              SmallVector<Value> sum(4);
-              for (int64_t r = 0; r < slices; ++r) {
-                Value remote = inlinePtx(
-                    b.getI32Type(), local,
-                    "mapa.shared::cluster.u32 $0, $1, " + std::to_string(r) +
-                        ";",
-                    "=r,r");
-                // Side effects: the load must stay after the barrier.
-                Value loaded =
-                    inlineAsm(four, {remote},
-                              "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, "
-                              "[$4];",
-                              "=f,=f,=f,=f,r", /*sideEffects=*/true)
-                        .getResult(0);
-                for (int64_t i = 0; i < 4; ++i) {
-                  Value value = LLVM::ExtractValueOp::create(b, loaded, i);
-                  sum[i] = r == 0 ? value
-                                  : arith::AddFOp::create(b, sum[i], value)
-                                        .getResult();
-                }
-              }
-              storeTransposedColumns(j, sum);
+      Value j = add(first, step);
+      Value local = partialAddress(base, j);
+      SmallVector<Value> sum = loadFromClusterCta(local, 0);
+      for (int64_t r = 1; r < slices; ++r) {
+        SmallVector<Value> next = loadFromClusterCta(local, r);
+        for (int64_t i = 0; i < 4; ++i)
+          sum[i] = arith::AddFOp::create(b, sum[i], next[i]);
+      }
+      storeTransposedColumns(j, sum);
     }
     // No CTA leaves (freeing its shared memory) before every read of it.
     clusterBarrier();
