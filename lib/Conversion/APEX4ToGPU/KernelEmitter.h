@@ -118,6 +118,43 @@ struct KernelEmitterBase {
     return vector::FromElementsOp::create(
         b, VectorType::get({4}, i32Type), elements);
   }
+  /// The 32-bit shared-window address of workgroup `memref` (static
+  /// shape), for inline PTX such as asyncCopyToShared.
+  Value sharedBase(Value memref) {
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    return arith::IndexCastOp::create(b, b.getI32Type(), pointer);
+  }
+  /// `base` (sharedBase) + the byte offset of element `indices`.
+  Value sharedAddress(Value memref, Value base, ValueRange indices) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto [strides, offset] = type.getStridesAndOffset();
+    Type element = type.getElementType();
+    int64_t elementBytes =
+        (isa<VectorType>(element)
+             ? cast<VectorType>(element).getNumElements() *
+                   cast<VectorType>(element).getElementTypeBitWidth()
+             : element.getIntOrFloatBitWidth()) /
+        8;
+    Value bytes = idx(offset * elementBytes);
+    for (auto [index, stride] : llvm::zip(indices, strides))
+      bytes = add(bytes, mul(index, stride * elementBytes));
+    return arith::AddIOp::create(
+        b, base, arith::IndexCastOp::create(b, b.getI32Type(), bytes));
+  }
+  /// cp.async of `bytes` (4, 8 or 16) from global `global` (i64) to shared
+  /// `shared` (i32); when `valid` is false it reads nothing and writes
+  /// zeros (src-size 0). Inline PTX for the `qualifiers` (e.g. the L2
+  /// prefetch size), which the NVVM op does not take; 16-byte copies
+  /// bypass L1 (.cg).
+  void asyncCopyToShared(Value shared, Value global, int64_t bytes,
+                         Value valid, StringRef qualifiers) {
+    Value size = select(valid, i32(bytes), i32(0));
+    std::string text = ("cp.async." + StringRef(bytes == 16 ? "cg" : "ca") +
+                        ".shared.global" + qualifiers + " [$0], [$1], " +
+                        std::to_string(bytes) + ", $2;")
+                           .str();
+    ptx(text, "r,l,r", {shared, global, size});
+  }
   /// One f32 at global `address` (ld.global.nc, see loadGlobalWords).
   Value loadGlobalF32(Value address) {
     return inlinePtx(b.getF32Type(), address, "ld.global.nc.f32 $0, [$1];",

@@ -19,10 +19,13 @@
 //     row is padding and each MMA covers twice the weights;
 //   - INT32 accumulators cover one group or the part of it in the warp's
 //     slice; at its end the f32 accumulators take fma(f32(acc), sa*sw, .);
-//   - the W loads of chunk c + stages - 1, with its W scales, are issued
-//     before chunk c's MMAs (inline ld.global.nc, so that LLVM keeps them
-//     there); A and its scales, shared by all CTAs of a row block, are
-//     loaded at use;
+//   - stages 1 loads W and its scales at use (inline ld.global.nc);
+//     stages S > 1 keeps S - 1 chunks in flight per warp through a
+//     shared-memory ring of S slots filled by cp.async, each lane reading
+//     back only the bytes it copied (no barrier). A register prefetch cost
+//     10 registers per chunk, and past 64 registers a 512-thread CTA lost
+//     its second CTA per SM (bench/results/h200-decode-loads). A and its
+//     scales, shared by all CTAs of a row block, are loaded at use;
 //   - rows past M and columns past N read clamped (in-range) addresses and
 //     are never stored; partial sums go through shared memory and are added
 //     in slice order by the whole CTA, one rounding into C.
@@ -65,6 +68,10 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   bool magic;
 
   Value partials;
+  /// depth > 0: the ring, [warp][slot][W row][lane] of vector<4xi32> and
+  /// [warp][slot][W scale][lane] of f32 (workgroup memory), and their
+  /// shared addresses.
+  Value wRing, swRing, wRingBase, swRingBase;
   /// Global addresses of A, SA, W and SW (i64).
   Value aBase, saBase, wBase, swBase;
   Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
@@ -98,16 +105,14 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
                            qualifiers);
   }
 
-  /// Values loaded `depth` chunks ahead: the W fragments and the W scales of
-  /// the chunk's group, the bytes that come from HBM. A and its scales are
-  /// loaded at use instead: every CTA of a row block reads them, so they hit
-  /// L1 or L2, and carrying them would only take registers (and with them
-  /// occupancy) from the W loads in flight.
-  size_t perChunkAhead() const { return wRows.size() + swRows.size(); }
+  // The W fragments and the W scales of the chunk's group are the bytes
+  // that come from HBM: they are what the ring keeps in flight. A and its
+  // scales are loaded at use: every CTA of a row block reads them, so they
+  // hit L1 or L2.
 
   Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
 
-  /// W words then W scales of chunk min(chunk, C - 1).
+  /// W words then W scales of chunk min(chunk, C - 1), loaded now (stages 1).
   SmallVector<Value> loadAhead(Value chunk) {
     Value safe = safeChunk(chunk);
     SmallVector<Value> values;
@@ -120,6 +125,46 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     for (Value row : swRows)
       values.push_back(
           loadGlobalF32(globalAddress(sw, swBase, {row, wColumn})));
+    return values;
+  }
+
+  /// Starts the copies of chunk `chunk`'s W words and W scales into its
+  /// ring slot as one cp.async group; a chunk past the warp's slice copies
+  /// zeros (no global read). Slot: (chunk - begin) mod (depth + 1), so the
+  /// slot refilled is the one the previous chunk was read from.
+  void issueAhead(Value chunk, Value begin, Value end) {
+    Value valid = lessThan(chunk, end);
+    Value safe = safeChunk(chunk);
+    Value slot = ringSlot(chunk, begin);
+    Value byte = add(mul(safe, kChunkBytes), laneByte);
+    for (auto [i, row] : llvm::enumerate(wRows))
+      asyncCopyToShared(
+          sharedAddress(wRing, wRingBase, {warp, slot, idx(i), lane}),
+          globalAddress(w, wBase, {row, byte}), kLaneBytes, valid,
+          ".L2::256B");
+    Value wColumn = div(mul(safe, kSplitKChunk), spec.wGroup);
+    for (auto [i, row] : llvm::enumerate(swRows))
+      asyncCopyToShared(
+          sharedAddress(swRing, swRingBase, {warp, slot, idx(i), lane}),
+          globalAddress(sw, swBase, {row, wColumn}), 4, valid, "");
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  }
+
+  Value ringSlot(Value chunk, Value begin) {
+    return rem(arith::SubIOp::create(b, chunk, begin), depth + 1);
+  }
+
+  /// The W words and W scales of `chunk` from its ring slot, in loadAhead's
+  /// order; the caller has waited for its copy group.
+  SmallVector<Value> readAhead(Value chunk, Value begin) {
+    Value slot = ringSlot(chunk, begin);
+    SmallVector<Value> values;
+    for (size_t i = 0; i < wRows.size(); ++i)
+      values.push_back(memref::LoadOp::create(
+          b, wRing, ValueRange{warp, slot, idx(i), lane}));
+    for (size_t i = 0; i < swRows.size(); ++i)
+      values.push_back(memref::LoadOp::create(
+          b, swRing, ValueRange{warp, slot, idx(i), lane}));
     return values;
   }
 
@@ -304,26 +349,28 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     Value end = div(mul(add(warp, 1), chunks), slices);
     Value last = arith::SubIOp::create(b, end, idx(1));
 
-    // Iteration arguments: f32 accumulators, INT32 accumulators, then the
-    // words of the `depth` chunks in flight, oldest first.
+    // Iteration arguments: f32 accumulators, then INT32 accumulators.
     SmallVector<Value> inits(accs,
                              splat(accFloatType(), b.getF32FloatAttr(0.0f)));
     inits.append(accs, zeroInt());
+    if (depth > 0) {
+      wRingBase = sharedBase(wRing);
+      swRingBase = sharedBase(swRing);
+    }
     for (int64_t d = 0; d < depth; ++d)
-      llvm::append_range(inits, loadAhead(add(begin, d)));
+      issueAhead(add(begin, d), begin, end);
 
     scf::ForOp loop = forLoop(begin, end, inits, [&](Value chunk,
                                                      ValueRange args) {
       SmallVector<Value> accFloat(args.take_front(accs));
       SmallVector<Value> accInt(args.slice(accs, accs));
-      SmallVector<Value> inFlight(args.drop_front(2 * accs));
       SmallVector<Value> ahead;
       if (depth == 0) {
         ahead = loadAhead(chunk);
       } else {
-        ahead.assign(inFlight.begin(), inFlight.begin() + perChunkAhead());
-        inFlight.erase(inFlight.begin(), inFlight.begin() + perChunkAhead());
-        llvm::append_range(inFlight, loadAhead(add(chunk, depth)));
+        issueAhead(add(chunk, depth), begin, end);
+        NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(depth));
+        ahead = readAhead(chunk, begin);
       }
       SmallVector<Value> current = withActivations(chunk, ahead);
       computeChunk(current, accInt);
@@ -350,11 +397,15 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
         unchanged.append(accInt);
         scf::YieldOp::create(b, unchanged);
       }
-      SmallVector<Value> results(ifOp.getResults());
-      results.append(inFlight);
-      return results;
+      return SmallVector<Value>(ifOp.getResults());
     });
 
+    // The partials overwrite the ring: the copies past the slice's end
+    // (zero fills) must land and every warp must be done reading.
+    if (depth > 0) {
+      NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
+      gpu::BarrierOp::create(b);
+    }
     SmallVector<Value> accFloat(loop.getResults().take_front(accs));
     storePartials(accFloat);
     gpu::BarrierOp::create(b);
@@ -363,6 +414,39 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
 };
 
 } // namespace
+
+mlir::apex4::SplitKRing mlir::apex4::SplitKRing::of(PlanAttr plan) {
+  bool swapped = plan.getTileM() == 8;
+  int64_t fragments = plan.getTileN() / (swapped ? 16 : 8);
+  // Swapped: two W rows per 16-row fragment, each with its scale; else one
+  // W row per 8-row fragment and the scales of the lane's two columns.
+  return {plan.getStages(), swapped ? 2 * fragments : fragments,
+          2 * fragments};
+}
+
+int64_t mlir::apex4::SplitKRing::wRingBytes(PlanAttr plan) const {
+  return plan.getSplitK() * slots * wRows * 32 * kLaneBytes;
+}
+
+int64_t mlir::apex4::SplitKRing::sharedBytes(PlanAttr plan) const {
+  int64_t partials = 4 * plan.getSplitK() * plan.getTileM() * plan.getTileN();
+  if (slots == 1)
+    return partials;
+  // The partials reuse the ring once every warp has left its loop.
+  int64_t ring = wRingBytes(plan) + plan.getSplitK() * slots * wScales * 32 * 4;
+  return std::max(partials, ring);
+}
+
+/// Shared memory one CTA may have on `chip` (opt-in dynamic limit).
+static int64_t maxSharedBytesPerCta(StringRef chip) {
+  if (chip.starts_with("sm_90") || chip.starts_with("sm_100"))
+    return 227 * 1024;
+  if (chip == "sm_80" || chip == "sm_87")
+    return 163 * 1024;
+  if (chip == "sm_86" || chip == "sm_89")
+    return 99 * 1024;
+  return 48 * 1024;
+}
 
 std::optional<std::string>
 mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
@@ -389,10 +473,13 @@ mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
     return message("the split-K kernel with tile M 8 puts W rows on the "
                    "MMA's 16-row side; it needs tile N 16 or 32, not " +
                    llvm::Twine(tn));
-  if (plan.getStages() < 1 || plan.getStages() > 4)
-    return message("the split-K kernel keeps stages - 1 chunks in flight; "
-                   "stages must be 1 to 4, not " +
-                   llvm::Twine(plan.getStages()));
+  int64_t shared = SplitKRing::of(plan).sharedBytes(plan);
+  int64_t limit = maxSharedBytesPerCta(chip);
+  if (shared > limit)
+    return message("the split-K kernel's ring needs " + llvm::Twine(shared) +
+                   " bytes of shared memory, more than the " +
+                   llvm::Twine(limit) + " a CTA has on " + chip +
+                   "; use fewer stages, slices or columns");
   if (spec.k % kSplitKChunk != 0)
     return message("the split-K kernel needs K a multiple of 128, not " +
                    llvm::Twine(spec.k));
@@ -422,10 +509,19 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
   Type f32 = b.getF32Type();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto partials =
-      MemRefType::get({plan.getSplitK(), plan.getTileM(), plan.getTileN()}, f32,
-                      MemRefLayoutAttrInterface(), workgroup);
-  gpu::GPUFuncOp func = createMatmulKernelFunc(b, spec, TypeRange{partials});
+  SplitKRing ring = SplitKRing::of(plan);
+  auto memrefType = [&](ArrayRef<int64_t> shape, Type element) {
+    return MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
+                           workgroup);
+  };
+  auto partialsType = memrefType(
+      {plan.getSplitK(), plan.getTileM(), plan.getTileN()}, f32);
+  bool hasRing = ring.slots > 1;
+  // Without a ring the partials are the only buffer (static, < 48 KiB);
+  // with one, all buffers are views of dynamic shared memory, which may
+  // pass 48 KiB.
+  gpu::GPUFuncOp func = createMatmulKernelFunc(
+      b, spec, hasRing ? TypeRange{} : TypeRange{partialsType});
   bool swapped = plan.getTileM() == 8;
   SplitKEmitter emitter{{b},
                         {},
@@ -441,10 +537,29 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
                         plan.getConvert() == ConvertMethod::Magic &&
                             magicIsExact(spec)};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
-  emitter.partials = func.getWorkgroupAttributions()[0];
+  if (hasRing) {
+    Value dynamic = gpu::DynamicSharedMemoryOp::create(
+        b, memrefType({ShapedType::kDynamic}, b.getI8Type()));
+    auto view = [&](MemRefType type, int64_t offset) {
+      return memref::ViewOp::create(b, type, dynamic, emitter.idx(offset),
+                                    ValueRange{})
+          .getResult();
+    };
+    emitter.wRing = view(
+        memrefType({plan.getSplitK(), ring.slots, ring.wRows, 32},
+                   VectorType::get({kLaneBytes / 4}, b.getI32Type())),
+        0);
+    emitter.swRing =
+        view(memrefType({plan.getSplitK(), ring.slots, ring.wScales, 32}, f32),
+             ring.wRingBytes(plan));
+    emitter.partials = view(partialsType, 0);
+  } else {
+    emitter.partials = func.getWorkgroupAttributions()[0];
+  }
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 
-  attachMatmulKernelInfo(b, func, spec);
+  attachMatmulKernelInfo(b, func, spec,
+                         hasRing ? ring.sharedBytes(plan) : 0);
   return func;
 }

@@ -1,21 +1,33 @@
 // REQUIRES: ptxas
-// The split-K kernel's register prefetch must survive LLVM: with stages = 4,
-// three chunks of W (two 16-byte loads per lane each) are loaded before the
-// loop, and inside it one chunk of W ahead plus the current chunk's A. Plain loads carried
-// through scf.for were folded by InstCombine into loads at their use, which
-// left a single chunk in flight whatever the plan said.
+// The split-K kernel keeps stages - 1 chunks of W in flight through a
+// shared-memory ring filled by cp.async. With stages = 4, three copy groups
+// (two 16-byte W words and four W scales per lane each) start before the
+// loop; each iteration starts one more, waits until three are left, reads
+// the current chunk back from shared memory, and loads A at use. Before the
+// ring, a register prefetch carried through scf.for was folded by
+// InstCombine into loads at their use (docs/codegen.md).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: apex4-compile %s --target=h100 -o %t --name=prefetch > /dev/null
 // RUN: FileCheck %s < %t/prefetch.ptx
 
 // CHECK: .entry apex4_matmul_n64_k2048_a128_w128_splitk4_16x16x128_s4_f16
-// CHECK-COUNT-6: ld.global.nc.L1::no_allocate.L2::256B.v4.u32
-// CHECK-NOT: ld.global.nc{{.*}}.v4.u32
+// CHECK-NOT: ld.global
+// CHECK-COUNT-2: cp.async.cg.shared.global.L2::256B [%r{{[0-9]+}}], [%rd{{[0-9]+}}], 16, %r
+// CHECK-COUNT-4: cp.async.ca.shared.global [%r{{[0-9]+}}], [%rd{{[0-9]+}}], 4, %r
+// CHECK: cp.async.commit_group;
+// CHECK-COUNT-2: cp.async.commit_group;
+// CHECK-NOT: ld.global
 // CHECK: $L__BB0_[[LOOP:[0-9]+]]:
 // CHECK-NOT: $L__BB
-// CHECK-COUNT-4: ld.global.nc{{.*}}.v4.u32
+// CHECK-COUNT-2: cp.async.cg.shared.global.L2::256B
+// CHECK: cp.async.commit_group;
+// CHECK-NEXT: cp.async.wait_group 3;
+// CHECK-COUNT-2: ld.shared.v4.b32
+// CHECK-COUNT-2: ld.global.nc.v4.u32
 // CHECK-NOT: ld.global.nc{{.*}}.v4.u32
 // CHECK: bra{{.*}}$L__BB0_[[LOOP]];
+// CHECK-NEXT: $L__BB
+// CHECK-NEXT: cp.async.wait_group 0;
 func.func @decode(%a: tensor<?x2048xi4>, %sa: tensor<?x16xf32>, %w: tensor<64x2048xi4>, %sw: tensor<64x16xf32>) -> tensor<?x64xf16> {
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 4, split_k = 4>}

@@ -3,8 +3,8 @@
 // The decode kernel (docs/codegen.md, "Split-K kernel"): for M up to a few
 // rows the matmul is a stream over the packed weights, so a CTA owns a
 // narrow column slab (TN columns) and `split_k` warps each reduce a slice of
-// K straight from global memory (16-byte loads prefetched `stages - 1` chunks
-// ahead, no shared-memory staging); the slices' f32 partial sums meet in
+// K straight from global memory (16-byte loads, `stages - 1` chunks ahead
+// through a per-warp cp.async ring in shared memory); the slices' f32 partial sums meet in
 // shared memory and are added in a fixed order, so results are deterministic
 // and rounded once. Same kernel ABI and `apex4.kernel_info` as the others.
 //
@@ -23,11 +23,24 @@ namespace mlir::apex4 {
 /// load 16 bytes (32 INT4 values) of the same row.
 constexpr int64_t kSplitKChunk = 128;
 
+/// The shared-memory ring of a split-K plan: `slots` (= stages) chunks per
+/// warp, each `wRows` 16-byte W words and `wScales` f32 W scales per lane.
+/// Stages 1 has no ring (W is loaded at use).
+struct SplitKRing {
+  int64_t slots, wRows, wScales;
+  static SplitKRing of(PlanAttr plan);
+  /// Bytes of the W words of the ring (the W scales follow them).
+  int64_t wRingBytes(PlanAttr plan) const;
+  /// The kernel's shared memory: the slices' partials, which reuse the ring
+  /// after the main loop (dynamic when there is a ring, else static).
+  int64_t sharedBytes(PlanAttr plan) const;
+};
+
 /// Returns why the split-K generator cannot build `spec` for `chip`, or
 /// nullopt. It takes plans with split_k in [2, 16], tile [16, TN, 128] with
-/// TN in {8, 16, 24, 32}, warps [1, 1], path s8_mma_sync, stages in [1, 4]
-/// (stages - 1 chunks in flight per warp), K and the finer group multiples
-/// of 128.
+/// TN in {8, 16, 24, 32}, warps [1, 1], path s8_mma_sync, stages
+/// (stages - 1 chunks in flight per warp) within the chip's shared memory, K
+/// and the finer group multiples of 128.
 std::optional<std::string> checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
                                                  StringRef chip);
 
