@@ -498,8 +498,9 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             // candidate per placement. On the H200 (bench/results/
             // h200-decode-loads): tile M 8 (W on the MMA's 16-row side) wins
             // whenever M <= 8, by up to 1.2x; the best split leaves about 16
-            // warps per SM over the grid (fewer slices for wide N); a
-            // register prefetch (stages > 1) did not pay.
+            // warps per SM over the grid (fewer slices for wide N); neither
+            // a register prefetch nor the shared-memory ring of stages > 1
+            // paid (bench/results/h200-decode-ring: within 8% either way).
             if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
                 shape.m <= 64 && k % kSplitKChunk == 0 &&
                 k / kSplitKChunk >= 2)

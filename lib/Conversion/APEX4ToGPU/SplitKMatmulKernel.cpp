@@ -19,13 +19,14 @@
 //     row is padding and each MMA covers twice the weights;
 //   - INT32 accumulators cover one group or the part of it in the warp's
 //     slice; at its end the f32 accumulators take fma(f32(acc), sa*sw, .);
-//   - stages 1 loads W and its scales at use (inline ld.global.nc);
-//     stages S > 1 keeps S - 1 chunks in flight per warp through a
-//     shared-memory ring of S slots filled by cp.async, each lane reading
-//     back only the bytes it copied (no barrier). A register prefetch cost
-//     10 registers per chunk, and past 64 registers a 512-thread CTA lost
-//     its second CTA per SM (bench/results/h200-decode-loads). A and its
-//     scales, shared by all CTAs of a row block, are loaded at use;
+//   - stages 1 loads W at use (inline ld.global.nc); stages S > 1 keeps
+//     S - 1 chunks of W in flight per warp through a shared-memory ring of
+//     S slots filled by cp.async, each lane reading back only the bytes it
+//     copied (no barrier). A register prefetch cost 10 registers per chunk,
+//     and past 64 registers a 512-thread CTA lost its second CTA per SM
+//     (bench/results/h200-decode-loads). The scales of A and W, and A
+//     itself, are loaded at use: 4-byte cp.async copies of the W scales
+//     made the kernel up to 2x slower (bench/results/h200-decode-ring);
 //   - rows past M and columns past N read clamped (in-range) addresses and
 //     are never stored; partial sums go through shared memory and are added
 //     in slice order by the whole CTA, one rounding into C.
@@ -68,10 +69,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   bool magic;
 
   Value partials;
-  /// depth > 0: the ring, [warp][slot][W row][lane] of vector<4xi32> and
-  /// [warp][slot][W scale][lane] of f32 (workgroup memory), and their
-  /// shared addresses.
-  Value wRing, swRing, wRingBase, swRingBase;
+  /// depth > 0: the ring, [warp][slot][W row][lane] of vector<4xi32>
+  /// (workgroup memory), and its shared address.
+  Value wRing, wRingBase;
   /// Global addresses of A, SA, W and SW (i64).
   Value aBase, saBase, wBase, swBase;
   Value tid, lane, warp, groupId, laneInGroup, m0, n0, laneByte;
@@ -121,15 +121,22 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     for (Value row : wRows)
       values.push_back(
           loadWords(w, wBase, row, safe, ".L1::no_allocate.L2::256B"));
-    Value wColumn = div(mul(safe, kSplitKChunk), spec.wGroup);
+    llvm::append_range(values, loadWScales(safe));
+    return values;
+  }
+
+  /// The W scales of chunk `chunk`'s group, one per entry of swRows.
+  SmallVector<Value> loadWScales(Value chunk) {
+    Value wColumn = div(mul(chunk, kSplitKChunk), spec.wGroup);
+    SmallVector<Value> values;
     for (Value row : swRows)
       values.push_back(
           loadGlobalF32(globalAddress(sw, swBase, {row, wColumn})));
     return values;
   }
 
-  /// Starts the copies of chunk `chunk`'s W words and W scales into its
-  /// ring slot as one cp.async group; a chunk past the warp's slice copies
+  /// Starts the copies of chunk `chunk`'s W words into its ring slot as one
+  /// cp.async group; a chunk past the warp's slice copies
   /// zeros (no global read). Slot: (chunk - begin) mod (depth + 1), so the
   /// slot refilled is the one the previous chunk was read from.
   void issueAhead(Value chunk, Value begin, Value end) {
@@ -142,11 +149,6 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
           sharedAddress(wRing, wRingBase, {warp, slot, idx(i), lane}),
           globalAddress(w, wBase, {row, byte}), kLaneBytes, valid,
           ".L2::256B");
-    Value wColumn = div(mul(safe, kSplitKChunk), spec.wGroup);
-    for (auto [i, row] : llvm::enumerate(swRows))
-      asyncCopyToShared(
-          sharedAddress(swRing, swRingBase, {warp, slot, idx(i), lane}),
-          globalAddress(sw, swBase, {row, wColumn}), 4, valid, "");
     NVVM::CpAsyncCommitGroupOp::create(b);
   }
 
@@ -154,17 +156,16 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     return rem(arith::SubIOp::create(b, chunk, begin), depth + 1);
   }
 
-  /// The W words and W scales of `chunk` from its ring slot, in loadAhead's
-  /// order; the caller has waited for its copy group.
+  /// The W words of `chunk` from its ring slot (the caller has waited for
+  /// its copy group) and its W scales from global memory, in loadAhead's
+  /// order.
   SmallVector<Value> readAhead(Value chunk, Value begin) {
     Value slot = ringSlot(chunk, begin);
     SmallVector<Value> values;
     for (size_t i = 0; i < wRows.size(); ++i)
       values.push_back(memref::LoadOp::create(
           b, wRing, ValueRange{warp, slot, idx(i), lane}));
-    for (size_t i = 0; i < swRows.size(); ++i)
-      values.push_back(memref::LoadOp::create(
-          b, swRing, ValueRange{warp, slot, idx(i), lane}));
+    llvm::append_range(values, loadWScales(chunk));
     return values;
   }
 
@@ -355,7 +356,6 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     inits.append(accs, zeroInt());
     if (depth > 0) {
       wRingBase = sharedBase(wRing);
-      swRingBase = sharedBase(swRing);
     }
     for (int64_t d = 0; d < depth; ++d)
       issueAhead(add(begin, d), begin, end);
@@ -418,14 +418,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
 mlir::apex4::SplitKRing mlir::apex4::SplitKRing::of(PlanAttr plan) {
   bool swapped = plan.getTileM() == 8;
   int64_t fragments = plan.getTileN() / (swapped ? 16 : 8);
-  // Swapped: two W rows per 16-row fragment, each with its scale; else one
-  // W row per 8-row fragment and the scales of the lane's two columns.
-  return {plan.getStages(), swapped ? 2 * fragments : fragments,
-          2 * fragments};
-}
-
-int64_t mlir::apex4::SplitKRing::wRingBytes(PlanAttr plan) const {
-  return plan.getSplitK() * slots * wRows * 32 * kLaneBytes;
+  // Swapped: two W rows per 16-row fragment; else one per 8-row fragment.
+  return {plan.getStages(), swapped ? 2 * fragments : fragments};
 }
 
 int64_t mlir::apex4::SplitKRing::sharedBytes(PlanAttr plan) const {
@@ -433,8 +427,8 @@ int64_t mlir::apex4::SplitKRing::sharedBytes(PlanAttr plan) const {
   if (slots == 1)
     return partials;
   // The partials reuse the ring once every warp has left its loop.
-  int64_t ring = wRingBytes(plan) + plan.getSplitK() * slots * wScales * 32 * 4;
-  return std::max(partials, ring);
+  return std::max(partials,
+                  plan.getSplitK() * slots * wRows * 32 * kLaneBytes);
 }
 
 /// Shared memory one CTA may have on `chip` (opt-in dynamic limit).
@@ -549,9 +543,6 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
         memrefType({plan.getSplitK(), ring.slots, ring.wRows, 32},
                    VectorType::get({kLaneBytes / 4}, b.getI32Type())),
         0);
-    emitter.swRing =
-        view(memrefType({plan.getSplitK(), ring.slots, ring.wScales, 32}, f32),
-             ring.wRingBytes(plan));
     emitter.partials = view(partialsType, 0);
   } else {
     emitter.partials = func.getWorkgroupAttributions()[0];

@@ -1,39 +1,35 @@
 // RUN: apex4-opt %s -split-input-file -convert-apex4-to-gpu="chip=sm_90a" -verify-diagnostics | FileCheck %s
 
 // Decode plan: K = 512 is 4 chunks of 128 values, one for each of the
-// split_k = 4 warps. Every lane copies 16 bytes of each W fragment row, with
-// the group's W scales, 2 chunks ahead (stages = 3) into its warp's
-// shared-memory ring with cp.async, and loads 16 bytes of A rows g and g+8
+// split_k = 4 warps. Every lane copies 16 bytes of each W fragment row 2
+// chunks ahead (stages = 3) into its warp's shared-memory ring with
+// cp.async, and loads the group's W scales and 16 bytes of A rows g and g+8
 // at use; 4 m16n8k32 s8 MMAs per fragment and chunk; the group end is a
 // branch; partial sums meet in shared memory (split_k x 16 x TN f32, over
 // the ring once every warp has left its loop) behind a barrier and are added
-// in slice order before the single store. The ring is dynamic shared memory:
-// 12 KiB of W words, then 6 KiB of W scales.
+// in slice order before the single store. The ring (12 KiB) is dynamic
+// shared memory.
 // CHECK-LABEL: func.func @decode_g128
 // CHECK: apex4.kernel = @apex4_kernels::@apex4_matmul_n64_k512_a128_w128_splitk4_16x16x128_s3_f16
 // CHECK: gpu.func @apex4_matmul_n64_k512_a128_w128_splitk4_16x16x128_s3_f16(
 // CHECK-SAME: block = array<i64: 128, 1, 1>, grid = array<i64: 16, 16, 1>
-// CHECK-SAME: shared_bytes = 18432
+// CHECK-SAME: shared_bytes = 12288
 // CHECK: %[[DYNAMIC:.*]] = gpu.dynamic_shared_memory
 // CHECK: %[[WRING:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x3x2x32xvector<4xi32>, #gpu.address_space<workgroup>>
-// CHECK: %[[SWRING:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x3x4x32xf32, #gpu.address_space<workgroup>>
 // CHECK: %[[PARTIALS:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x16x16xf32, #gpu.address_space<workgroup>>
 // Two chunks start before the loop: per lane two 16-byte W copies (skipping
-// L1, 256-byte L2 prefetch) and four 4-byte W scale copies per group.
+// L1, 256-byte L2 prefetch).
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B [$0], [$1], 16, $2;"
-// CHECK-COUNT-4: llvm.inline_asm has_side_effects {{.*}}"cp.async.ca.shared.global [$0], [$1], 4, $2;"
 // CHECK-NEXT: nvvm.cp.async.commit.group
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B
-// CHECK-COUNT-4: llvm.inline_asm has_side_effects {{.*}}"cp.async.ca.shared.global
 // CHECK-NEXT: nvvm.cp.async.commit.group
 // CHECK-NOT: ld.global
 // CHECK: scf.for
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B
-// CHECK-COUNT-4: llvm.inline_asm has_side_effects {{.*}}"cp.async.ca.shared.global
 // CHECK-NEXT: nvvm.cp.async.commit.group
 // CHECK-NEXT: nvvm.cp.async.wait.group 2
 // CHECK-COUNT-2: memref.load %[[WRING]]
-// CHECK-COUNT-4: memref.load %[[SWRING]]
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
@@ -85,13 +81,12 @@ func.func @decode_per_channel(%a: tensor<?x1024xi4>, %sa: tensor<?x1xf32>, %w: t
 // CHECK: gpu.func @apex4_matmul_n64_k512_a128_w128_splitk4_8x32x128_s2_f16(
 // CHECK-SAME: grid = array<i64: 32, 8, 1>
 // CHECK: memref.view {{.*}} to memref<4x2x4x32xvector<4xi32>, #gpu.address_space<workgroup>>
-// CHECK: memref.view {{.*}} to memref<4x2x4x32xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<4x8x32xf32, #gpu.address_space<workgroup>>
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"cp.async.cg.shared.global.L2::256B
 // CHECK: scf.for
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"cp.async.cg.shared.global.L2::256B
-// CHECK-COUNT-4: llvm.inline_asm {{.*}}"cp.async.ca.shared.global
 // CHECK: nvvm.cp.async.wait.group 1
+// CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-1: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-NOT: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]}
@@ -165,7 +160,7 @@ func.func @tile_n_too_wide(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tenso
 // -----
 
 func.func @ring_too_large(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x4xf32>) -> tensor<?x64xf16> {
-  // expected-error @+1 {{the split-K kernel's ring needs 327680 bytes of shared memory, more than the 232448 a CTA has on sm_90a; use fewer stages, slices or columns}}
+  // expected-error @+1 {{the split-K kernel's ring needs 262144 bytes of shared memory, more than the 232448 a CTA has on sm_90a; use fewer stages, slices or columns}}
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [8, 32, 128], warps = [1, 1], stages = 8, split_k = 16>}
       : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x4xf32> -> tensor<?x64xf16>

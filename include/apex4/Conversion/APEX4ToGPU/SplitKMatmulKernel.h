@@ -24,13 +24,11 @@ namespace mlir::apex4 {
 constexpr int64_t kSplitKChunk = 128;
 
 /// The shared-memory ring of a split-K plan: `slots` (= stages) chunks per
-/// warp, each `wRows` 16-byte W words and `wScales` f32 W scales per lane.
-/// Stages 1 has no ring (W is loaded at use).
+/// warp, each `wRows` 16-byte W words per lane. Stages 1 has no ring (W is
+/// loaded at use).
 struct SplitKRing {
-  int64_t slots, wRows, wScales;
+  int64_t slots, wRows;
   static SplitKRing of(PlanAttr plan);
-  /// Bytes of the W words of the ring (the W scales follow them).
-  int64_t wRingBytes(PlanAttr plan) const;
   /// The kernel's shared memory: the slices' partials, which reuse the ring
   /// after the main loop (dynamic when there is a ring, else static).
   int64_t sharedBytes(PlanAttr plan) const;
