@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Summarizes a bench.log of a kernel sweep: per (N, K, M) the baselines, the
 fastest apex4 kernel with its ratios and weight bandwidth, and (--all) every
-variant fastest first. Usage: bench/summarize_sweep.py bench.log [--all]"""
+variant fastest first; --stages: the fastest split-K kernel with stages 1
+(`_st1` in its name) against the fastest with a ring (bench/results/
+h200-decode-ring). Usage: bench/summarize_sweep.py bench.log [--all|--stages]"""
 import re
 import sys
 
@@ -10,6 +12,7 @@ HEAD = re.compile(r"N=(\d+)\s+K=(\d+)\s+M=(\d+)\s+(.*?)\|")
 
 def main():
     show_all = "--all" in sys.argv
+    by_stages = "--stages" in sys.argv
     for line in open(sys.argv[1]):
         head = HEAD.match(line)
         if not head:
@@ -33,6 +36,13 @@ def main():
               f"{ratios}, {weight_bytes / best_ms / 1e6:.0f} GB/s on the weights")
         if show_all:
             print("   ", " ".join(f"{name}:{t * 1e3:.1f}" for t, name in kernels))
+        if by_stages:
+            plain = [kern for kern in kernels if kern[1].endswith("_st1")]
+            ring = [kern for kern in kernels if not kern[1].endswith("_st1")]
+            if plain and ring:
+                print(f"    stages 1: {plain[0][1]} {plain[0][0] * 1e3:.1f} us, ring: "
+                      f"{ring[0][1]} {ring[0][0] * 1e3:.1f} us, stages 1 / ring "
+                      f"{plain[0][0] / ring[0][0]:.3f}")
     return 0
 
 

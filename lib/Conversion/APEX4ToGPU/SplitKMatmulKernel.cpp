@@ -24,9 +24,11 @@
 //     S slots filled by cp.async, each lane reading back only the bytes it
 //     copied (no barrier). A register prefetch cost 10 registers per chunk,
 //     and past 64 registers a 512-thread CTA lost its second CTA per SM
-//     (bench/results/h200-decode-loads). The scales of A and W, and A
-//     itself, are loaded at use: 4-byte cp.async copies of the W scales
-//     made the kernel up to 2x slower (bench/results/h200-decode-ring);
+//     (bench/results/h200-decode-loads). The W scales of those chunks
+//     travel in registers (loaded when their W is copied): 4-byte cp.async
+//     copies of them made the kernel up to 2x slower
+//     (bench/results/h200-decode-ring). A and its scales, shared by all
+//     CTAs of a row block, are loaded at use;
 //   - rows past M and columns past N read clamped (in-range) addresses and
 //     are never stored; partial sums go through shared memory and are added
 //     in slice order by the whole CTA, one rounding into C.
@@ -157,15 +159,15 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   }
 
   /// The W words of `chunk` from its ring slot (the caller has waited for
-  /// its copy group) and its W scales from global memory, in loadAhead's
-  /// order.
-  SmallVector<Value> readAhead(Value chunk, Value begin) {
+  /// its copy group), then `scales`, in loadAhead's order.
+  SmallVector<Value> readAhead(Value chunk, Value begin,
+                               ArrayRef<Value> scales) {
     Value slot = ringSlot(chunk, begin);
     SmallVector<Value> values;
     for (size_t i = 0; i < wRows.size(); ++i)
       values.push_back(memref::LoadOp::create(
           b, wRing, ValueRange{warp, slot, idx(i), lane}));
-    llvm::append_range(values, loadWScales(chunk));
+    llvm::append_range(values, scales);
     return values;
   }
 
@@ -350,10 +352,14 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     Value end = div(mul(add(warp, 1), chunks), slices);
     Value last = arith::SubIOp::create(b, end, idx(1));
 
-    // Iteration arguments: f32 accumulators, then INT32 accumulators.
+    // Iteration arguments: f32 accumulators, INT32 accumulators, then (with
+    // a ring) the W scales of the `depth` chunks in flight, oldest first:
+    // a few registers, where the W words would take 8 per chunk.
     SmallVector<Value> inits(accs,
                              splat(accFloatType(), b.getF32FloatAttr(0.0f)));
     inits.append(accs, zeroInt());
+    for (int64_t d = 0; d < depth; ++d)
+      llvm::append_range(inits, loadWScales(safeChunk(add(begin, d))));
     if (depth > 0) {
       wRingBase = sharedBase(wRing);
     }
@@ -364,13 +370,21 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
                                                      ValueRange args) {
       SmallVector<Value> accFloat(args.take_front(accs));
       SmallVector<Value> accInt(args.slice(accs, accs));
+      SmallVector<Value> scalesInFlight(args.drop_front(2 * accs));
       SmallVector<Value> ahead;
       if (depth == 0) {
         ahead = loadAhead(chunk);
       } else {
-        issueAhead(add(chunk, depth), begin, end);
+        Value coming = add(chunk, depth);
+        issueAhead(coming, begin, end);
+        size_t perChunk = swRows.size();
+        SmallVector<Value> scales(scalesInFlight.begin(),
+                                  scalesInFlight.begin() + perChunk);
+        scalesInFlight.erase(scalesInFlight.begin(),
+                             scalesInFlight.begin() + perChunk);
+        llvm::append_range(scalesInFlight, loadWScales(safeChunk(coming)));
         NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(depth));
-        ahead = readAhead(chunk, begin);
+        ahead = readAhead(chunk, begin, scales);
       }
       SmallVector<Value> current = withActivations(chunk, ahead);
       computeChunk(current, accInt);
@@ -397,7 +411,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
         unchanged.append(accInt);
         scf::YieldOp::create(b, unchanged);
       }
-      return SmallVector<Value>(ifOp.getResults());
+      SmallVector<Value> results(ifOp.getResults());
+      results.append(scalesInFlight);
+      return results;
     });
 
     // The partials overwrite the ring: the copies past the slice's end

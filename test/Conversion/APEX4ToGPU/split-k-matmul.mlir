@@ -3,8 +3,8 @@
 // Decode plan: K = 512 is 4 chunks of 128 values, one for each of the
 // split_k = 4 warps. Every lane copies 16 bytes of each W fragment row 2
 // chunks ahead (stages = 3) into its warp's shared-memory ring with
-// cp.async, and loads the group's W scales and 16 bytes of A rows g and g+8
-// at use; 4 m16n8k32 s8 MMAs per fragment and chunk; the group end is a
+// cp.async, loads the W scales of their group into registers, and loads 16
+// bytes of A rows g and g+8 at use; 4 m16n8k32 s8 MMAs per fragment and chunk; the group end is a
 // branch; partial sums meet in shared memory (split_k x 16 x TN f32, over
 // the ring once every warp has left its loop) behind a barrier and are added
 // in slice order before the single store. The ring (12 KiB) is dynamic
@@ -17,8 +17,9 @@
 // CHECK: %[[DYNAMIC:.*]] = gpu.dynamic_shared_memory
 // CHECK: %[[WRING:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x3x2x32xvector<4xi32>, #gpu.address_space<workgroup>>
 // CHECK: %[[PARTIALS:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x16x16xf32, #gpu.address_space<workgroup>>
-// Two chunks start before the loop: per lane two 16-byte W copies (skipping
-// L1, 256-byte L2 prefetch).
+// Two chunks start before the loop: per lane four W scales each, then two
+// 16-byte W copies each (skipping L1, 256-byte L2 prefetch).
+// CHECK-COUNT-8: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B [$0], [$1], 16, $2;"
 // CHECK-NEXT: nvvm.cp.async.commit.group
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B
@@ -27,9 +28,9 @@
 // CHECK: scf.for
 // CHECK-COUNT-2: llvm.inline_asm has_side_effects {{.*}}"cp.async.cg.shared.global.L2::256B
 // CHECK-NEXT: nvvm.cp.async.commit.group
-// CHECK-NEXT: nvvm.cp.async.wait.group 2
-// CHECK-COUNT-2: memref.load %[[WRING]]
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK: nvvm.cp.async.wait.group 2
+// CHECK-COUNT-2: memref.load %[[WRING]]
 // CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.f32
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
@@ -85,8 +86,8 @@ func.func @decode_per_channel(%a: tensor<?x1024xi4>, %sa: tensor<?x1xf32>, %w: t
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"cp.async.cg.shared.global.L2::256B
 // CHECK: scf.for
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"cp.async.cg.shared.global.L2::256B
-// CHECK: nvvm.cp.async.wait.group 1
 // CHECK-COUNT-4: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK: nvvm.cp.async.wait.group 1
 // CHECK-COUNT-1: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-NOT: llvm.inline_asm {{.*}}"ld.global.nc.v4.u32
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 32]}
