@@ -15,7 +15,8 @@ is asked about (apex4.nn plans for 8, 16 and 4096 rows).
     python3 bench/autotune.py --results RUN/results.json \\
         --artifacts bench/artifacts/sweep --target-file targets/h200.json
 
-Entries for the same shape and groups are replaced; others are kept.
+Entries for the same shape and groups whose M range meets the new entries'
+are replaced; others are kept.
 """
 import argparse
 import json
@@ -69,11 +70,22 @@ def tuned_entries(best):
 
 
 def merge(target, entries, source):
-    shapes = {(e["n"], e["k"], e["a_group"], e["w_group"]) for e in entries}
-    kept = [e for e in target.get("tuned_plans", [])
-            if (e["n"], e["k"], e["a_group"], e["w_group"]) not in shapes]
+    """Replaces the entries of the same shape and groups whose M range meets
+    the new entries' range (a decode run keeps the prefill entries)."""
+    def shape(e):
+        return (e["n"], e["k"], e["a_group"], e["w_group"])
+    covered = {}
+    for e in entries:
+        low, high = covered.get(shape(e), e["m"])
+        covered[shape(e)] = [min(low, e["m"][0]), max(high, e["m"][1])]
+    def replaced(e):
+        span = covered.get(shape(e))
+        return span is not None and e["m"][0] <= span[1] and span[0] <= e["m"][1]
+    kept = [e for e in target.get("tuned_plans", []) if not replaced(e)]
     target["tuned_plans"] = kept + entries
-    target.setdefault("sources", {})["tuned_plans"] = source
+    sources = target.setdefault("sources", {})
+    earlier = sources.get("tuned_plans")
+    sources["tuned_plans"] = f"{earlier}; then {source}" if kept and earlier else source
     return target
 
 

@@ -8,6 +8,9 @@
                     compiler refuses (shared memory) are skipped: what the
                     cost model's decode terms are calibrated against
                     (bench/results/h100-split-k, h200-decode-ring).
+  --tune-decode     the --sweep-split-k plans with stages 1 and 2 (deeper rings
+                    never won) in one folder, for bench.py --m 1 8 16 and then
+                    bench/autotune.py (bench/results/h200-decode-tuned).
   --sweep-decode-convert  the planner's decode plans with cvt and with magic
                     conversion (bench/results/h200-decode-magic).
   --sweep-wreg-shapes  s8_wgmma_wreg 128x128x128 (g128 with 3 and 4 stages,
@@ -134,6 +137,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
+    p.add_argument("--tune-decode", action="store_true")
     p.add_argument("--sweep-decode-convert", action="store_true")
     p.add_argument("--sweep-wreg-shapes", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
@@ -144,13 +148,13 @@ def main():
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     count = 0
-    if args.sweep_split_k:
+    if args.sweep_split_k or args.tune_decode:
         refused = 0
         for n, k in DECODE_SWEEP_SHAPES:
-            for tm, tn, split_k, stages in itertools.product((8, 16), (16, 32), (4, 8, 16),
-                                                             (1, 2, 4)):
+            for tm, tn, split_k, stages in itertools.product(
+                    (8, 16), (16, 32), (4, 8, 16), (1, 2) if args.tune_decode else (1, 2, 4)):
                 name = f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}"
-                folder = os.path.join(args.out, f"m{tm}")
+                folder = args.out if args.tune_decode else os.path.join(args.out, f"m{tm}")
                 os.makedirs(folder, exist_ok=True)
                 try:
                     compile_case(args.bin, folder, name,

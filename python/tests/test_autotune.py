@@ -70,6 +70,18 @@ def test_merge_replaces_the_same_shape_only(tmp_path):
     assert target["sources"]["tuned_plans"] == "test"
 
 
+def test_merge_keeps_the_same_shape_at_other_rows():
+    autotune = load_autotune()
+    prefill = {"n": 4096, "k": 4096, "a_group": 128, "w_group": 128, "m": [1024, 8192],
+               "plan": "p"}
+    old_decode = dict(prefill, m=[8, 16], plan="x")
+    decode = [dict(prefill, m=[1, 2], plan="a"), dict(prefill, m=[3, 16], plan="b")]
+    target = autotune.merge({"tuned_plans": [prefill, old_decode],
+                             "sources": {"tuned_plans": "prefill run"}}, decode, "decode run")
+    assert target["tuned_plans"] == [prefill] + decode
+    assert target["sources"]["tuned_plans"] == "prefill run; then decode run"
+
+
 def test_select_plan_takes_the_written_plan(tmp_path):
     autotune = load_autotune()
     write_manifest(tmp_path, "a", plan_text(8, 32, 16, 2), group=4096)
