@@ -106,7 +106,7 @@ def main():
     with open(args.target_file) as f:
         target = json.load(f)
     gpu = results.get("meta", {}).get("gpu", "the device")
-    source = f"bench/autotune.py on {os.path.basename(args.results)} ({gpu})"
+    source = f"bench/autotune.py on {os.path.relpath(args.results)} ({gpu})"
     merge(target, entries, source)
     out = args.out or args.target_file
     with open(out, "w") as f:
