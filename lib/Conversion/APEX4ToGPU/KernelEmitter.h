@@ -87,16 +87,27 @@ struct KernelEmitterBase {
     Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
     return arith::IndexCastUIOp::create(b, b.getI64Type(), pointer);
   }
-  /// base + the byte offset of element `indices` of `memref`.
-  Value globalAddress(Value memref, Value base, ValueRange indices) {
+  /// The byte offset (index) of element `indices` of `memref` (static
+  /// strides; scalar or vector elements).
+  Value byteOffset(Value memref, ValueRange indices) {
     auto type = cast<MemRefType>(memref.getType());
     auto [strides, offset] = type.getStridesAndOffset();
-    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    Type element = type.getElementType();
+    auto vector = dyn_cast<VectorType>(element);
+    int64_t elementBytes =
+        vector ? vector.getNumElements() * vector.getElementTypeBitWidth() / 8
+               : element.getIntOrFloatBitWidth() / 8;
     Value bytes = idx(offset * elementBytes);
     for (auto [index, stride] : llvm::zip(indices, strides))
       bytes = add(bytes, mul(index, stride * elementBytes));
+    return bytes;
+  }
+  /// base + the byte offset of element `indices` of `memref`.
+  Value globalAddress(Value memref, Value base, ValueRange indices) {
     return arith::AddIOp::create(
-        b, base, arith::IndexCastUIOp::create(b, b.getI64Type(), bytes));
+        b, base,
+        arith::IndexCastUIOp::create(b, b.getI64Type(),
+                                     byteOffset(memref, indices)));
   }
 
   /// 16 bytes at global `address` with ld.global.nc`qualifiers`, as
@@ -126,20 +137,10 @@ struct KernelEmitterBase {
   }
   /// `base` (sharedBase) + the byte offset of element `indices`.
   Value sharedAddress(Value memref, Value base, ValueRange indices) {
-    auto type = cast<MemRefType>(memref.getType());
-    auto [strides, offset] = type.getStridesAndOffset();
-    Type element = type.getElementType();
-    int64_t elementBytes =
-        (isa<VectorType>(element)
-             ? cast<VectorType>(element).getNumElements() *
-                   cast<VectorType>(element).getElementTypeBitWidth()
-             : element.getIntOrFloatBitWidth()) /
-        8;
-    Value bytes = idx(offset * elementBytes);
-    for (auto [index, stride] : llvm::zip(indices, strides))
-      bytes = add(bytes, mul(index, stride * elementBytes));
     return arith::AddIOp::create(
-        b, base, arith::IndexCastOp::create(b, b.getI32Type(), bytes));
+        b, base,
+        arith::IndexCastOp::create(b, b.getI32Type(),
+                                   byteOffset(memref, indices)));
   }
   /// cp.async of `bytes` (4, 8 or 16) from global `global` (i64) to shared
   /// `shared` (i32); when `valid` is false it reads nothing and writes
