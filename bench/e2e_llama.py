@@ -17,14 +17,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 SHAPES = [(4096, 4096), (11008, 4096), (4096, 11008)]  # (N, K) of LLaMA-2-7B layers
 
 
-def compile_only(granularity):
+def compile_only(granularity, target):
     from apex4.buckets import ROW_BUCKETS
     from apex4.compiler import compile_module
     from apex4.ir import linear_module
     for n, k in SHAPES:
         # apex4.nn.Linear's prefill kernels and those of each row bucket.
         for m in [None] + [rows for _, rows in ROW_BUCKETS]:
-            compile_module(linear_module(n, k, granularity, granularity, m=m), target="h100",
+            compile_module(linear_module(n, k, granularity, granularity, m=m), target=target,
                            name="linear")
     print("compiled", len(SHAPES), "layer shapes")
 
@@ -33,6 +33,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--compile-only", action="store_true")
     p.add_argument("--group", type=int, default=128)
+    p.add_argument("--target", default="h200",
+                   help="apex4 target description the kernels are planned for (the same "
+                        "with --compile-only on the build machine and on the device)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--prefill", type=int, default=1024)
     p.add_argument("--json")
@@ -40,7 +43,7 @@ def main():
                    help="print a cProfile of 20 apex4 decode steps and exit")
     args = p.parse_args()
     if args.compile_only:
-        return compile_only(args.group)
+        return compile_only(args.group, args.target)
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
     from apex4.nn import Linear, quantize_model
@@ -52,7 +55,7 @@ def main():
     fp16 = LlamaForCausalLM(config).cuda().half().eval()
     w4a4 = LlamaForCausalLM(config).cuda().half().eval()
     w4a4.load_state_dict(fp16.state_dict())
-    quantize_model(w4a4, granularity=args.group, target="h100")
+    quantize_model(w4a4, granularity=args.group, target=args.target)
     swapped = [n for n, m in w4a4.named_modules() if isinstance(m, Linear)]
 
     def timed(model, ids, reps=10):
@@ -112,8 +115,8 @@ def main():
         times.sort()
         return times[len(times) // 2]
 
-    results = {"device": torch.cuda.get_device_name(), "layers": args.layers, "group": args.group,
-               "swapped_linears": len(swapped)}
+    results = {"device": torch.cuda.get_device_name(), "target": args.target,
+               "layers": args.layers, "group": args.group, "swapped_linears": len(swapped)}
     prefill = torch.randint(0, 32000, (1, args.prefill), device="cuda")
     decode = torch.randint(0, 32000, (1, 1), device="cuda")
     for name, model in (("fp16", fp16), ("apex4_w4a4", w4a4)):
