@@ -29,6 +29,11 @@
   --sweep-prefill   fast mma.sync prefill plans over CTA tiles, warp grids,
                     tile K and stages for the square shapes (what the
                     planner's prefill tile list is checked against).
+  --mixed           for every benchmark shape, the h200 planner's prefill kernel
+                    (M = 4096) with per-token activations and g128 weights,
+                    with g128 activations and per-channel weights, and with
+                    both per-channel: mixed granularity against its neighbours
+                    (bench/results/h200-mixed-granularity).
   --planned         for every benchmark shape and each of apex4.nn's row
                     buckets (python/apex4/buckets.py: 8, 16, 64, 256 and 1024
                     rows, prefill 4096), the plan apex4-select-plan picks for
@@ -66,6 +71,19 @@ def module(n, k, group, plan=None):
                  %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{s}xf32>) -> tensor<?x{n}xf16> {{
   %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{group}>, w_group = #apex4.group<{group}>{plan_text}}}
       : tensor<?x{k}xi4>, tensor<?x{s}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{s}xf32> -> tensor<?x{n}xf16>
+  return %c : tensor<?x{n}xf16>
+}}
+"""
+
+
+def mixed_module(n, k, a_group, w_group):
+    """A planless matmul with a_group / w_group ('per_channel' or a size)."""
+    sa = 1 if a_group == "per_channel" else k // a_group
+    sw = 1 if w_group == "per_channel" else k // w_group
+    return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{sa}xf32>,
+                 %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{sw}xf32>) -> tensor<?x{n}xf16> {{
+  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{a_group}>, w_group = #apex4.group<{w_group}>}}
+      : tensor<?x{k}xi4>, tensor<?x{sa}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{sw}xf32> -> tensor<?x{n}xf16>
   return %c : tensor<?x{n}xf16>
 }}
 """
@@ -144,10 +162,18 @@ def main():
     p.add_argument("--sweep-wreg", action="store_true")
     p.add_argument("--sweep-cluster", action="store_true")
     p.add_argument("--sweep-prefill", action="store_true")
+    p.add_argument("--mixed", action="store_true")
     p.add_argument("--planned", action="store_true")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     count = 0
+    if args.mixed:
+        for n, k in SUITE_SHAPES:
+            for label, ga, gw in (("apc_w128", "per_channel", 128), ("a128_wpc", 128, "per_channel"),
+                                  ("pc", "per_channel", "per_channel")):
+                compile_case(args.bin, args.out, f"mixed_{label}_n{n}_k{k}",
+                             mixed_module(n, k, ga, gw), args.target)
+                count += 1
     if args.sweep_split_k or args.tune_decode:
         refused = 0
         for n, k in DECODE_SWEEP_SHAPES:

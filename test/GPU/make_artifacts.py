@@ -169,6 +169,10 @@ def cases():
     yield ("wg_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
            matmul_module(4096, 11008 - 11008 % 128, 128, "pc", "f16", wgmma_plan(stages=2)),
            [5, 300], False)
+    # Per-token activations, g128 weights: the per-channel scale is applied
+    # once after the main loop (activation rows: the MMA's row side here).
+    yield ("wg_n4096_k4096_apc_w128_64x128x128_s4", "sm_90a",
+           matmul_module(4096, 4096, "pc", 128, "f16", wgmma_plan()), [3, 200], False)
     # wgmma with W on the register side and INT8-container activations
     # (TMA, so TK 128): activation tails within a tile and across tiles
     # (TMA zero fill), one to four warpgroups, both conversions, g128,
@@ -186,6 +190,9 @@ def cases():
                          wreg_plan(tn=64, convert="cvt")), [1, 77], False)
     yield ("wr_n4096_k11008_a128_wpc_64x128x128_s2", "sm_90a",
            matmul_module(4096, 11008, 128, "pc", "f16", wreg_plan(stages=2)), [3, 200], False)
+    yield ("wr_n4096_k4096_apc_w128_128x128x128_cvt_s4", "sm_90a",
+           matmul_module(4096, 4096, "pc", 128, "f16", wreg_plan(tm=128, convert="cvt")),
+           [1, 130, 1000], True)
     # g128 alternates two accumulator sets over pairs of tiles: an odd
     # tile count (9), two tiles, and the 128 x 128 tile of the tuned plans.
     yield ("wr_n1024_k1152_g128_128x128x128_s3", "sm_90a",
@@ -214,6 +221,9 @@ def cases():
     yield ("wc_n1024_k11008_a128_wpc_128x128x128_c2_f32", "sm_90a",
            matmul_module(1024, 11008, 128, "pc", "f32",
                          wreg_plan(tm=128, convert="cvt", split_k=2)), [3, 129], False)
+    yield ("wc_n1024_k8192_apc_w128_128x128x128_cvt_c4_f32", "sm_90a",
+           matmul_module(1024, 8192, "pc", 128, "f32",
+                         wreg_plan(tm=128, convert="cvt", split_k=4)), [2, 129], False)
     yield ("wc_n512_k2048_g128_128x128x128_s2_c4", "sm_90a",
            matmul_module(512, 2048, 128, 128, "f16",
                          wreg_plan(tm=128, stages=2, split_k=4)), [1, 128], False)

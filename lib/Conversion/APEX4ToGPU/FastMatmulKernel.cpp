@@ -62,6 +62,12 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
   int64_t rowsPerLine; // tile rows per 128-byte line: 8 / chunks
   int64_t fragsM, fragsN, numTiles, fine;
   bool s4, magic, prefetch;
+  /// Mixed granularity: which operand's scales are per-channel (constant
+  /// over K). The group end then multiplies by the other operand's scale
+  /// only (one FMUL fewer per accumulator, as the cost model counts it);
+  /// the per-channel scale is applied once after the main loop.
+  enum class PerChannelOperand { None, A, W };
+  PerChannelOperand perChannel = PerChannelOperand::None;
 
   // Shared-memory rings and ids.
   Value smemA, smemW;
@@ -306,9 +312,12 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
       for (int64_t fn = 0; fn < fragsN; ++fn) {
         SmallVector<Value> products;
         for (int64_t half = 0; half < 2; ++half)
-          for (int64_t column = 0; column < 2; ++column)
-            products.push_back(arith::MulFOp::create(
-                b, s.a[fm * 2 + half], s.w[fn * 2 + column]));
+          for (int64_t column = 0; column < 2; ++column) {
+            Value sa = s.a[fm * 2 + half], sw = s.w[fn * 2 + column];
+            products.push_back(perChannel == PerChannelOperand::A   ? sw
+                               : perChannel == PerChannelOperand::W ? sa
+                                   : arith::MulFOp::create(b, sa, sw));
+          }
         Value scale =
             vector::FromElementsOp::create(b, accFloatType(), products);
         int64_t i = fm * fragsN + fn;
@@ -326,6 +335,27 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
   }
 
   // ---- epilogue ----
+
+  /// Mixed granularity: every accumulator times its per-channel scale
+  /// (group 0's: the same for all K), once.
+  void applyPerChannelScales(SmallVector<Value> &accFloat) {
+    if (perChannel == PerChannelOperand::None)
+      return;
+    Scales s = loadScales(idx(0));
+    for (int64_t fm = 0; fm < fragsM; ++fm)
+      for (int64_t fn = 0; fn < fragsN; ++fn) {
+        SmallVector<Value> scales;
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t column = 0; column < 2; ++column)
+            scales.push_back(perChannel == PerChannelOperand::A
+                                 ? s.a[fm * 2 + half]
+                                 : s.w[fn * 2 + column]);
+        int64_t i = fm * fragsN + fn;
+        accFloat[i] = arith::MulFOp::create(
+            b, accFloat[i],
+            vector::FromElementsOp::create(b, accFloatType(), scales));
+      }
+  }
 
   void storeResults(ArrayRef<Value> accFloat) {
     Type outType = spec.outType;
@@ -455,6 +485,7 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
     }
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
     SmallVector<Value> accFloat(loop.getResults().take_front(frags));
+    applyPerChannelScales(accFloat);
     storeResults(accFloat);
   }
 };
@@ -618,6 +649,10 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.smemA = func.getWorkgroupAttributions()[0];
   emitter.smemW = func.getWorkgroupAttributions()[1];
+  bool aPerChannel = spec.aGroup == spec.k, wPerChannel = spec.wGroup == spec.k;
+  if (aPerChannel != wPerChannel)
+    emitter.perChannel = aPerChannel ? FastMatmulEmitter::PerChannelOperand::A
+                                     : FastMatmulEmitter::PerChannelOperand::W;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

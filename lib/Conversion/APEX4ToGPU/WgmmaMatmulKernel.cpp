@@ -85,6 +85,12 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
   bool magic, wreg;
+  /// Mixed granularity: which side's scales are per-channel (constant over
+  /// K). The group end then multiplies by the other side's scale only (one
+  /// FMUL fewer per accumulator, as the cost model counts it) and the
+  /// per-channel scale is applied once after the main loop.
+  enum class PerChannelSide { None, Rows, Columns };
+  PerChannelSide perChannelSide = PerChannelSide::None;
   /// K slices: CTAs of one cluster (blockIdx.z), each with numTiles tiles.
   int64_t slices = 1;
   /// First global K tile of this CTA's slice.
@@ -612,9 +618,31 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
       } else {
         value = arith::SIToFPOp::create(b, f32, sum);
       }
-      Value scale = arith::MulFOp::create(b, scales[h], scales[2 + 2 * j + e]);
+      Value rowScale = scales[h], columnScale = scales[2 + 2 * j + e];
+      Value scale =
+          perChannelSide == PerChannelSide::Rows      ? columnScale
+          : perChannelSide == PerChannelSide::Columns ? rowScale
+                                                      : arith::MulFOp::create(
+                                                            b, rowScale,
+                                                            columnScale);
       Value term = arith::MulFOp::create(b, value, scale, contract);
       accFloat[i] = arith::AddFOp::create(b, accFloat[i], term, contract);
+    }
+  }
+
+  /// Mixed granularity: every accumulator times its per-channel scale
+  /// (group 0's: the same for all K), once, before the partials meet or
+  /// the results are stored.
+  void applyPerChannelScales(SmallVector<Value> &accFloat) {
+    if (perChannelSide == PerChannelSide::None)
+      return;
+    SmallVector<Value> scales = loadScales(idx(0));
+    for (int64_t i = 0; i < accCount; ++i) {
+      int64_t j = i / 4, h = (i / 2) % 2, e = i % 2;
+      Value scale = perChannelSide == PerChannelSide::Rows
+                        ? scales[h]
+                        : scales[2 + 2 * j + e];
+      accFloat[i] = arith::MulFOp::create(b, accFloat[i], scale);
     }
   }
 
@@ -859,6 +887,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
         });
     NVVM::CpAsyncWaitGroupOp::create(b, uint32_t(0));
     SmallVector<Value> accFloat(groups.getResults().take_front(accCount));
+    applyPerChannelScales(accFloat);
     if (slices > 1)
       reduceAndStoreSlices(accFloat);
     else
@@ -1072,6 +1101,14 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.barrierStorage = barrierStorage;
   emitter.slices = slices;
   emitter.partials = partials;
+  // Rows are activation rows (s8_wgmma) or W rows (wreg); epilogue plans
+  // (both per-channel) have one group and no per-group scales to skip.
+  bool rowsPerChannel = (wreg ? spec.wGroup : spec.aGroup) == spec.k;
+  bool columnsPerChannel = (wreg ? spec.aGroup : spec.wGroup) == spec.k;
+  if (rowsPerChannel != columnsPerChannel)
+    emitter.perChannelSide = rowsPerChannel
+                                 ? WgmmaEmitter::PerChannelSide::Rows
+                                 : WgmmaEmitter::PerChannelSide::Columns;
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

@@ -115,3 +115,24 @@ func.func @fallback(%a: tensor<?x512xi4>, %sa: tensor<?x2xf32>, %w: tensor<64x51
       : tensor<?x512xi4>, tensor<?x2xf32>, tensor<64x512xi4>, tensor<64x2xf32> -> tensor<?x64xf16>
   return %c : tensor<?x64xf16>
 }
+
+// -----
+
+// Mixed granularity (g128 activations, per-channel weights): the group end
+// multiplies by the A scales only (no scale products), and each accumulator
+// takes its column's per-channel W scale once, after the main loop.
+// CHECK-LABEL: func.func @fast_per_channel_weights
+// CHECK: gpu.func @apex4_matmul_n128_k512_a128_wpc_s8_mma_sync_magic_main_loop_64x64x128_w2x2_s3_f16_fast(
+// CHECK: arith.subf
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<2x2xf32>
+// CHECK-NOT: arith.mulf %{{[^ ]*}}, %{{[^ ]*}} : f32
+// CHECK: scf.yield
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-COUNT-8: memref.load %arg3[%{{.*}}, %{{.*}}] : memref<128x1xf32>
+// CHECK-COUNT-8: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
+func.func @fast_per_channel_weights(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x1xf32>) -> tensor<?x128xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<per_channel>,
+     plan = #apex4.plan<placement = main_loop, convert = magic, path = s8_mma_sync, tile = [64, 64, 128], warps = [2, 2], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<128x512xi4>, tensor<128x1xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}

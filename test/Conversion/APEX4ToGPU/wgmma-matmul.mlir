@@ -351,3 +351,27 @@ func.func @cluster_slice_cuts_group(%a: tensor<?x1536xi4>, %sa: tensor<?x6xf32>,
   return %c : tensor<?x256xf16>
 }
 
+
+// -----
+
+// Mixed granularity (per-token activations, g128 weights): the group end
+// multiplies by the W scale only (no scale product), and each accumulator
+// takes its activation row's per-channel scale once, after the main loop.
+// CHECK-LABEL: func.func @prefill_per_token_activations
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: arith.sitofp
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK-NEXT: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK-NOT: arith.mulf %{{[^ ]*}}, %{{[^ ]*}} : f32
+// CHECK: scf.yield
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK: %[[SA0:.*]] = memref.load %arg1[%{{.*}}, %{{.*}}] : memref<16777216x1xf32>
+// CHECK: %[[SA1:.*]] = memref.load %arg1[%{{.*}}, %{{.*}}] : memref<16777216x1xf32>
+// CHECK: arith.mulf %{{.*}}#0, %[[SA0]] : f32
+// CHECK: arith.mulf %{{.*}}#2, %[[SA1]] : f32
+func.func @prefill_per_token_activations(%a: tensor<?x512xi4>, %sa: tensor<?x1xf32>, %w: tensor<128x512xi4>, %sw: tensor<128x4xf32>) -> tensor<?x128xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<per_channel>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma, tile = [64, 64, 128], warps = [4, 1], stages = 3, split_k = 1>}
+      : tensor<?x512xi4>, tensor<?x1xf32>, tensor<128x512xi4>, tensor<128x4xf32> -> tensor<?x128xf16>
+  return %c : tensor<?x128xf16>
+}
