@@ -138,6 +138,9 @@ def cases():
            matmul_module(1000, 4096, "pc", "pc", "f32",
                          split_k_plan(tm=8, tn=32, split_k=4, stages=1, placement="epilogue")),
            [1, 5, 17], False)
+    yield ("sk8_n4096_k4096_apc_w128_t16_s8", "sm_90a",
+           matmul_module(4096, 4096, "pc", 128, "f16",
+                         split_k_plan(tm=8, split_k=8, stages=1)), [1, 5], False)
     yield ("sk8_n2048_k11008_a128_wpc_t32_s16", "sm_90a",
            matmul_module(2048, 11008, 128, "pc", "f16",
                          split_k_plan(tm=8, tn=32, split_k=16, stages=2)), [3, 8, 9], False)

@@ -69,6 +69,11 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// a full-rate add instead of the quarter-rate cvt. It measured slower
   /// than cvt here (bench/results/h200-decode-magic); the planner uses cvt.
   bool magic;
+  /// Mixed granularity: which operand's scales are per-channel (constant
+  /// over K). The group end then multiplies by the other operand's scale
+  /// only, and the per-channel scale is applied once after the loop.
+  enum class PerChannelOperand { None, A, W };
+  PerChannelOperand perChannel = PerChannelOperand::None;
 
   Value partials;
   /// depth > 0: the ring, [warp][slot][W row][lane] of vector<4xi32>
@@ -239,11 +244,12 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     for (int64_t f = 0; f < accs; ++f) {
       SmallVector<Value> products;
       for (int64_t half = 0; half < 2; ++half)
-        for (int64_t column = 0; column < 2; ++column)
-          products.push_back(
-              swapped
-                  ? arith::MulFOp::create(b, sW[f * 2 + half], sA[column])
-                  : arith::MulFOp::create(b, sA[half], sW[f * 2 + column]));
+        for (int64_t column = 0; column < 2; ++column) {
+          auto [aScale, wScale] = elementScales(sA, sW, f, half, column);
+          products.push_back(perChannel == PerChannelOperand::A   ? wScale
+                             : perChannel == PerChannelOperand::W ? aScale
+                                 : arith::MulFOp::create(b, aScale, wScale));
+        }
       Value scale = vector::FromElementsOp::create(b, accFloatType(), products);
       Value value =
           magic ? arith::SubFOp::create(
@@ -255,6 +261,40 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
                       .getResult();
       Value term = arith::MulFOp::create(b, value, scale, contract);
       accFloat[f] = arith::AddFOp::create(b, accFloat[f], term, contract);
+    }
+  }
+
+  /// The A and W scales of accumulator element [half][column] of fragment
+  /// f, from the lists of saRows and swRows.
+  std::pair<Value, Value> elementScales(ArrayRef<Value> sA, ArrayRef<Value> sW,
+                                        int64_t f, int64_t half,
+                                        int64_t column) {
+    if (swapped)
+      return {sA[column], sW[f * 2 + half]};
+    return {sA[half], sW[f * 2 + column]};
+  }
+
+  /// Mixed granularity: every accumulator times its per-channel scale,
+  /// once, before the slices' partials meet.
+  void applyPerChannelScales(SmallVector<Value> &accFloat) {
+    if (perChannel == PerChannelOperand::None)
+      return;
+    SmallVector<Value> sA, sW;
+    for (Value row : saRows)
+      sA.push_back(loadGlobalF32(globalAddress(sa, saBase, {row, idx(0)})));
+    for (Value row : swRows)
+      sW.push_back(loadGlobalF32(globalAddress(sw, swBase, {row, idx(0)})));
+    for (int64_t f = 0; f < accs; ++f) {
+      SmallVector<Value> scales;
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t column = 0; column < 2; ++column) {
+          auto [aScale, wScale] = elementScales(sA, sW, f, half, column);
+          scales.push_back(perChannel == PerChannelOperand::A ? aScale
+                                                              : wScale);
+        }
+      accFloat[f] = arith::MulFOp::create(
+          b, accFloat[f],
+          vector::FromElementsOp::create(b, accFloatType(), scales));
     }
   }
 
@@ -423,6 +463,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
       gpu::BarrierOp::create(b);
     }
     SmallVector<Value> accFloat(loop.getResults().take_front(accs));
+    applyPerChannelScales(accFloat);
     storePartials(accFloat);
     gpu::BarrierOp::create(b);
     reduceAndStore();
@@ -547,6 +588,10 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
                         plan.getConvert() == ConvertMethod::Magic &&
                             magicIsExact(spec)};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
+  bool aPerChannel = spec.aGroup == spec.k, wPerChannel = spec.wGroup == spec.k;
+  if (aPerChannel != wPerChannel)
+    emitter.perChannel = aPerChannel ? SplitKEmitter::PerChannelOperand::A
+                                     : SplitKEmitter::PerChannelOperand::W;
   if (hasRing) {
     Value dynamic = gpu::DynamicSharedMemoryOp::create(
         b, memrefType({ShapedType::kDynamic}, b.getI8Type()));

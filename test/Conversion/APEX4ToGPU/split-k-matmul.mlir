@@ -102,6 +102,28 @@ func.func @decode_tokens_on_n(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: te
 
 // -----
 
+// Mixed granularity (g128 activations, per-channel weights): the group end
+// multiplies by the A scales only, and each accumulator takes its W row's
+// per-channel scale once, after the loop and before the partials meet.
+// CHECK-LABEL: func.func @decode_per_channel_weights
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK-NOT: arith.mulf %{{[^ ]*}}, %{{[^ ]*}} : f32
+// CHECK: arith.sitofp
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<2x2xf32>
+// CHECK: scf.yield
+// CHECK-COUNT-2: llvm.inline_asm {{.*}}"ld.global.nc.f32
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<2x2xf32>
+// CHECK: memref.store
+func.func @decode_per_channel_weights(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<64x512xi4>, %sw: tensor<64x1xf32>) -> tensor<?x64xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<per_channel>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [8, 16, 128], warps = [1, 1], stages = 1, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<64x512xi4>, tensor<64x1xf32> -> tensor<?x64xf16>
+  return %c : tensor<?x64xf16>
+}
+
+// -----
+
 // convert = magic (exact at g128): the INT32 sums start at the bias
 // 0x4B400000 and the group end subtracts 1.5 * 2^23 instead of sitofp.
 // CHECK-LABEL: func.func @decode_magic
