@@ -113,9 +113,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   }
 
   // The W fragments and the W scales of the chunk's group are the bytes
-  // that come from HBM: they are what the ring keeps in flight. A and its
-  // scales are loaded at use: every CTA of a row block reads them, so they
-  // hit L1 or L2.
+  // that come from HBM: with stages > 1 the ring keeps the fragments in
+  // flight and the scales travel in registers. A and its scales are loaded
+  // at use: every CTA of a row block reads them, so they hit L1 or L2.
 
   Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
 
@@ -143,9 +143,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   }
 
   /// Starts the copies of chunk `chunk`'s W words into its ring slot as one
-  /// cp.async group; a chunk past the warp's slice copies
-  /// zeros (no global read). Slot: (chunk - begin) mod (depth + 1), so the
-  /// slot refilled is the one the previous chunk was read from.
+  /// cp.async group; a chunk past the warp's slice copies zeros (no global
+  /// read). Slot: (chunk - begin) mod (depth + 1), so the slot refilled is
+  /// the one the previous chunk was read from.
   void issueAhead(Value chunk, Value begin, Value end) {
     Value valid = lessThan(chunk, end);
     Value safe = safeChunk(chunk);
@@ -400,9 +400,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     inits.append(accs, zeroInt());
     for (int64_t d = 0; d < depth; ++d)
       llvm::append_range(inits, loadWScales(safeChunk(add(begin, d))));
-    if (depth > 0) {
+    if (depth > 0)
       wRingBase = sharedBase(wRing);
-    }
     for (int64_t d = 0; d < depth; ++d)
       issueAhead(add(begin, d), begin, end);
 
