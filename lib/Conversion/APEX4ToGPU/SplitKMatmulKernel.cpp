@@ -242,15 +242,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     ArrayRef<Value> sW = current.slice(first + saRows.size(), swRows.size());
     auto contract = arith::FastMathFlags::contract;
     for (int64_t f = 0; f < accs; ++f) {
-      SmallVector<Value> products;
-      for (int64_t half = 0; half < 2; ++half)
-        for (int64_t column = 0; column < 2; ++column) {
-          auto [aScale, wScale] = elementScales(sA, sW, f, half, column);
-          products.push_back(perChannel == PerChannelOperand::A   ? wScale
-                             : perChannel == PerChannelOperand::W ? aScale
-                                 : arith::MulFOp::create(b, aScale, wScale));
-        }
-      Value scale = vector::FromElementsOp::create(b, accFloatType(), products);
+      Value scale = fragmentScales(sA, sW, f, /*perChannelPart=*/false);
       Value value =
           magic ? arith::SubFOp::create(
                       b,
@@ -264,14 +256,25 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     }
   }
 
-  /// The A and W scales of accumulator element [half][column] of fragment
-  /// f, from the lists of saRows and swRows.
-  std::pair<Value, Value> elementScales(ArrayRef<Value> sA, ArrayRef<Value> sW,
-                                        int64_t f, int64_t half,
-                                        int64_t column) {
-    if (swapped)
-      return {sA[column], sW[f * 2 + half]};
-    return {sA[half], sW[f * 2 + column]};
+  /// The scales of fragment f's four accumulator elements, from the values
+  /// of saRows (sA) and swRows (sW). At the group end (!perChannelPart):
+  /// sa * sw, or with mixed granularity the grouped operand's scale only;
+  /// after the loop (perChannelPart): the per-channel operand's scale.
+  Value fragmentScales(ArrayRef<Value> sA, ArrayRef<Value> sW, int64_t f,
+                       bool perChannelPart) {
+    SmallVector<Value> scales;
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t column = 0; column < 2; ++column) {
+        // Element [half][column]: swapped, token column and W row half.
+        Value aScale = swapped ? sA[column] : sA[half];
+        Value wScale = swapped ? sW[f * 2 + half] : sW[f * 2 + column];
+        bool aIsPerChannel = perChannel == PerChannelOperand::A;
+        if (perChannel == PerChannelOperand::None)
+          scales.push_back(arith::MulFOp::create(b, aScale, wScale));
+        else
+          scales.push_back(aIsPerChannel == perChannelPart ? aScale : wScale);
+      }
+    return vector::FromElementsOp::create(b, accFloatType(), scales);
   }
 
   /// Mixed granularity: every accumulator times its per-channel scale,
@@ -284,18 +287,9 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
       sA.push_back(loadGlobalF32(globalAddress(sa, saBase, {row, idx(0)})));
     for (Value row : swRows)
       sW.push_back(loadGlobalF32(globalAddress(sw, swBase, {row, idx(0)})));
-    for (int64_t f = 0; f < accs; ++f) {
-      SmallVector<Value> scales;
-      for (int64_t half = 0; half < 2; ++half)
-        for (int64_t column = 0; column < 2; ++column) {
-          auto [aScale, wScale] = elementScales(sA, sW, f, half, column);
-          scales.push_back(perChannel == PerChannelOperand::A ? aScale
-                                                              : wScale);
-        }
+    for (int64_t f = 0; f < accs; ++f)
       accFloat[f] = arith::MulFOp::create(
-          b, accFloat[f],
-          vector::FromElementsOp::create(b, accFloatType(), scales));
-    }
+          b, accFloat[f], fragmentScales(sA, sW, f, /*perChannelPart=*/true));
   }
 
   // ---- cross-slice reduction ----
