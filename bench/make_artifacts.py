@@ -62,31 +62,24 @@ DECODE_SWEEP_SHAPES = SWEEP_SHAPES + [(11008, 4096), (14336, 4096), (4096, 14336
 SUITE_SHAPES = sorted({(n, k) for layers in MODELS.values() for _, n, k in layers})
 
 
-def module(n, k, group, plan=None):
-    """group = k: per-channel."""
-    s = k // group
+def module(n, k, group, plan=None, w_group=None):
+    """A matmul with activation groups `group` and weight groups `w_group`
+    (default: the same); a group of k is per-channel. No plan: the planner's."""
+    w_group = group if w_group is None else w_group
+    sa, sw = k // group, k // w_group
     plan_text = f", plan = {plan}" if plan else ""
-    group = "per_channel" if group == k else group
-    return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{s}xf32>,
-                 %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{s}xf32>) -> tensor<?x{n}xf16> {{
-  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{group}>, w_group = #apex4.group<{group}>{plan_text}}}
-      : tensor<?x{k}xi4>, tensor<?x{s}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{s}xf32> -> tensor<?x{n}xf16>
-  return %c : tensor<?x{n}xf16>
-}}
-"""
-
-
-def mixed_module(n, k, a_group, w_group):
-    """A planless matmul with a_group / w_group ('per_channel' or a size)."""
-    sa = 1 if a_group == "per_channel" else k // a_group
-    sw = 1 if w_group == "per_channel" else k // w_group
+    a_text, w_text = ("per_channel" if g == k else g for g in (group, w_group))
     return f"""func.func @case(%a: tensor<?x{k}xi4>, %sa: tensor<?x{sa}xf32>,
                  %w: tensor<{n}x{k}xi4>, %sw: tensor<{n}x{sw}xf32>) -> tensor<?x{n}xf16> {{
-  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{a_group}>, w_group = #apex4.group<{w_group}>}}
+  %c = apex4.matmul %a, %sa, %w, %sw {{a_group = #apex4.group<{a_text}>, w_group = #apex4.group<{w_text}>{plan_text}}}
       : tensor<?x{k}xi4>, tensor<?x{sa}xf32>, tensor<{n}x{k}xi4>, tensor<{n}x{sw}xf32> -> tensor<?x{n}xf16>
   return %c : tensor<?x{n}xf16>
 }}
 """
+
+
+def group_label(group, k):
+    return "pc" if group == k else f"g{group}"
 
 
 def split_k_plan(tn, split_k, stages, tm=16, convert="cvt"):
@@ -167,26 +160,27 @@ def main():
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     count = 0
+
+    def emit(name, text, folder=args.out, **options):
+        nonlocal count
+        compile_case(args.bin, folder, name, text, args.target, **options)
+        count += 1
+
     if args.mixed:
         for n, k in SUITE_SHAPES:
-            for label, ga, gw in (("apc_w128", "per_channel", 128), ("a128_wpc", 128, "per_channel"),
-                                  ("pc", "per_channel", "per_channel")):
-                compile_case(args.bin, args.out, f"mixed_{label}_n{n}_k{k}",
-                             mixed_module(n, k, ga, gw), args.target)
-                count += 1
+            for label, ga, gw in (("apc_w128", k, 128), ("a128_wpc", 128, k), ("pc", k, k)):
+                emit(f"mixed_{label}_n{n}_k{k}", module(n, k, ga, w_group=gw))
     if args.sweep_split_k or args.tune_decode:
         refused = 0
         for n, k in DECODE_SWEEP_SHAPES:
             for tm, tn, split_k, stages in itertools.product(
                     (8, 16), (16, 32), (4, 8, 16), (1, 2) if args.tune_decode else (1, 2, 4)):
-                name = f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}"
                 folder = args.out if args.tune_decode else os.path.join(args.out, f"m{tm}")
                 os.makedirs(folder, exist_ok=True)
                 try:
-                    compile_case(args.bin, folder, name,
-                                 module(n, k, 128, split_k_plan(tn, split_k, stages, tm)),
-                                 args.target, quiet=True)
-                    count += 1
+                    emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
+                         module(n, k, 128, split_k_plan(tn, split_k, stages, tm)),
+                         folder, quiet=True)
                 except subprocess.CalledProcessError:
                     refused += 1
         print(f"{refused} split-K plans refused by the compiler")
@@ -198,74 +192,50 @@ def main():
             while split_k < 16 and (n // 16) * split_k * 2 <= 16 * 132:
                 split_k *= 2
             for tm, convert in itertools.product((8, 16), ("cvt", "magic")):
-                compile_case(args.bin, args.out, f"sk_n{n}_k{k}_m{tm}_s{split_k}_{convert}",
-                             module(n, k, 128, split_k_plan(16, split_k, 1, tm, convert)),
-                             args.target)
-                count += 1
+                emit(f"sk_n{n}_k{k}_m{tm}_s{split_k}_{convert}",
+                     module(n, k, 128, split_k_plan(16, split_k, 1, tm, convert)))
     if args.sweep_wreg_shapes:
         # The measured-best s8_wgmma_wreg tiles (bench/results/h200-wreg/tma)
         # on every benchmark shape, g128 and per-channel, against the fast
         # mma.sync plan: what bench/autotune.py turns into tuned plans.
         for n, k in SUITE_SHAPES:
-            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s4",
-                         module(n, k, 128, fast_plan(128, 64, 128, 2, 2, 4)), args.target)
-            count += 1
+            emit(f"fast_n{n}_k{k}_128x64x128_s4", module(n, k, 128, fast_plan(128, 64, 128, 2, 2, 4)))
             for group, stages, convert in ((128, 3, "magic"), (128, 4, "magic"),
                                            (128, 4, "cvt"), (k, 4, "magic"), (k, 4, "cvt")):
-                label = "pc" if group == k else f"g{group}"
                 suffix = "_cvt" if convert == "cvt" else ""
-                compile_case(args.bin, args.out,
-                             f"wr_n{n}_k{k}_{label}_128x128x128_s{stages}{suffix}",
-                             module(n, k, group, wreg_plan(128, 128, 128, stages, convert)),
-                             args.target)
-                count += 1
+                emit(f"wr_n{n}_k{k}_{group_label(group, k)}_128x128x128_s{stages}{suffix}",
+                     module(n, k, group, wreg_plan(128, 128, 128, stages, convert)))
     if args.sweep_cluster:
         for n, k in SUITE_SHAPES:
-            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_64x128x128_s4",
-                         module(n, k, 128, fast_plan(64, 128, 128, 2, 2, 4)), args.target)
-            count += 1
+            emit(f"fast_n{n}_k{k}_64x128x128_s4", module(n, k, 128, fast_plan(64, 128, 128, 2, 2, 4)))
             for slices in (1, 2, 4, 8):
-                if (k // 128) % slices:
-                    continue
-                compile_case(args.bin, args.out, f"wc_n{n}_k{k}_g128_c{slices}",
-                             module(n, k, 128, wreg_plan(128, 128, 128, 4, "cvt", slices)),
-                             args.target)
-                count += 1
+                if (k // 128) % slices == 0:
+                    emit(f"wc_n{n}_k{k}_g128_c{slices}",
+                         module(n, k, 128, wreg_plan(128, 128, 128, 4, "cvt", slices)))
     if args.sweep_wgmma or args.sweep_wreg:
         for n, k in WGMMA_SHAPES:
-            compile_case(args.bin, args.out, f"fast_n{n}_k{k}_128x64x128_s3",
-                         module(n, k, 128, FAST_PREFILL_PLAN), args.target)
-            count += 1
+            emit(f"fast_n{n}_k{k}_128x64x128_s3", module(n, k, 128, FAST_PREFILL_PLAN))
             for tm, tn, tk, stages in WGMMA_TILES if args.sweep_wgmma else ():
-                compile_case(args.bin, args.out, f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
-                             module(n, k, 128, wgmma_plan(tm, tn, tk, stages)), args.target)
-                count += 1
+                emit(f"wg_n{n}_k{k}_{tm}x{tn}x{tk}_s{stages}",
+                     module(n, k, 128, wgmma_plan(tm, tn, tk, stages)))
             # W in registers, INT8-container activations; per-channel (group
             # = K) shows the kernel without group-end work.
             for tm, tn, tk, stages in WREG_TILES:
                 for group in (128, k):
-                    label = "pc" if group == k else f"g{group}"
-                    compile_case(args.bin, args.out,
-                                 f"wr_n{n}_k{k}_{label}_{tm}x{tn}x{tk}_s{stages}",
-                                 module(n, k, group, wreg_plan(tm, tn, tk, stages)),
-                                 args.target)
-                    count += 1
+                    emit(f"wr_n{n}_k{k}_{group_label(group, k)}_{tm}x{tn}x{tk}_s{stages}",
+                         module(n, k, group, wreg_plan(tm, tn, tk, stages)))
     if args.sweep_prefill:
         for n, k in WGMMA_SHAPES[:2]:
             for tile in PREFILL_TILES:
                 tm, tn, tk, wm, wn, stages = tile
-                compile_case(args.bin, args.out,
-                             f"fast_n{n}_k{k}_{tm}x{tn}x{tk}_w{wm}x{wn}_s{stages}",
-                             module(n, k, 128, fast_plan(*tile)), args.target)
-                count += 1
+                emit(f"fast_n{n}_k{k}_{tm}x{tn}x{tk}_w{wm}x{wn}_s{stages}",
+                     module(n, k, 128, fast_plan(*tile)))
     if args.planned:
         for n, k in SUITE_SHAPES:
             regimes = [(f"m{rows}", rows) for _, rows in ROW_BUCKETS] + [("prefill", PREFILL_M)]
             for regime, m in regimes:
-                name = f"plan_{regime}_n{n}_k{k}"
-                compile_case(args.bin, args.out, name, module(n, k, 128), args.target,
-                             ["--assumed-m", str(m)])
-                count += 1
+                emit(f"plan_{regime}_n{n}_k{k}", module(n, k, 128),
+                     extra=["--assumed-m", str(m)])
     print(f"{count} kernels compiled into {args.out}")
     return 0
 
