@@ -30,8 +30,9 @@
 //     (bench/results/h200-decode-ring). A and its scales, shared by all
 //     CTAs of a row block, are loaded at use;
 //   - rows past M and columns past N read clamped (in-range) addresses and
-//     are never stored; partial sums go through shared memory and are added
-//     in slice order by the whole CTA, one rounding into C.
+//     are never stored (columns only need the clamp when TN does not
+//     divide N); partial sums go through shared memory and are added in
+//     slice order by the whole CTA, one rounding into C.
 //
 //===----------------------------------------------------------------------===//
 
@@ -359,9 +360,15 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     swBase = globalBase(sw);
 
     Value lastRow = arith::SubIOp::create(b, m, idx(1));
-    Value lastCol = idx(spec.n - 1);
     auto token = [&](Value row) { return minIndex(add(m0, row), lastRow); };
-    auto column = [&](Value col) { return minIndex(add(n0, col), lastCol); };
+    // When TN divides N no column is out of range. Unclamped, the rows of a
+    // lane sit at constant distances from its first, so one address register
+    // serves them all (immediate offsets) instead of one 64-bit pointer each.
+    bool columnsInRange = spec.n % tn == 0;
+    auto column = [&](Value col) {
+      Value global = add(n0, col);
+      return columnsInRange ? global : minIndex(global, idx(spec.n - 1));
+    };
     Value pair = mul(laneInGroup, 2);
     if (swapped) {
       aRows.push_back(token(groupId));

@@ -17,6 +17,8 @@
 // CHECK: %[[DYNAMIC:.*]] = gpu.dynamic_shared_memory
 // CHECK: %[[WRING:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x3x2x32xvector<4xi32>, #gpu.address_space<workgroup>>
 // CHECK: %[[PARTIALS:.*]] = memref.view %[[DYNAMIC]][%{{.*}}][] : {{.*}} to memref<4x16x16xf32, #gpu.address_space<workgroup>>
+// TN = 16 divides N = 64: no column is clamped to N - 1.
+// CHECK-NOT: arith.constant 63 : index
 // Two chunks start before the loop: per lane four W scales each, then two
 // 16-byte W copies each (skipping L1, 256-byte L2 prefetch).
 // CHECK-COUNT-8: llvm.inline_asm {{.*}}"ld.global.nc.f32
@@ -71,6 +73,21 @@ func.func @decode_per_channel(%a: tensor<?x1024xi4>, %sa: tensor<?x1xf32>, %w: t
      plan = #apex4.plan<placement = epilogue, convert = cvt, path = s8_mma_sync, tile = [16, 8, 128], warps = [1, 1], stages = 1, split_k = 2>}
       : tensor<?x1024xi4>, tensor<?x1xf32>, tensor<40x1024xi4>, tensor<40x1xf32> -> tensor<?x40xf32>
   return %c : tensor<?x40xf32>
+}
+
+// -----
+
+// TN = 16 does not divide N = 40: the last tile's columns past N read row
+// N - 1 (and are never stored).
+// CHECK-LABEL: func.func @decode_ragged_columns
+// CHECK: %[[LAST:.*]] = arith.constant 39 : index
+// CHECK: arith.minsi %{{.*}}, %[[LAST]] : index
+// CHECK: scf.for
+func.func @decode_ragged_columns(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32>, %w: tensor<40x512xi4>, %sw: tensor<40x4xf32>) -> tensor<?x40xf16> {
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, tile = [16, 16, 128], warps = [1, 1], stages = 1, split_k = 4>}
+      : tensor<?x512xi4>, tensor<?x4xf32>, tensor<40x512xi4>, tensor<40x4xf32> -> tensor<?x40xf16>
+  return %c : tensor<?x40xf16>
 }
 
 // -----
