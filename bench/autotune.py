@@ -113,6 +113,10 @@ def main():
         json.dump(target, f, indent=2)
         f.write("\n")
     print(f"autotune: {len(entries)} tuned plans written to {out}")
+    # The built-in targets are compiled into the tools: --target NAME keeps
+    # the old plans until the next build (--target-file reads the file).
+    print("autotune: rebuild (cmake --build build) before compiling with --target; "
+          "--target-file reads the new file now")
     return 0
 
 
