@@ -11,6 +11,11 @@
   --tune-decode     the --sweep-split-k plans with stages 1 and 2 (deeper rings
                     never won) in one folder, for bench.py --m 1 8 16 and then
                     bench/autotune.py (bench/results/h200-decode-tuned).
+  --tune-decode-wide  like --tune-decode, for every benchmark shape and over
+                    every tile and split the split-K kernel takes: tile N 8,
+                    16, 24 and 32 at tile M 16
+                    (16 and 32 at tile M 8), split_k 2, 4, 6, 8, 12 and 16,
+                    stages 1 and 2 (bench/results/h200-decode-wide).
   --sweep-decode-convert  the planner's decode plans with cvt and with magic
                     conversion (bench/results/h200-decode-magic).
   --sweep-wreg-shapes  s8_wgmma_wreg 128x128x128 (g128 with 3 and 4 stages,
@@ -149,6 +154,7 @@ def main():
     p.add_argument("--target", default="h100")
     p.add_argument("--sweep-split-k", action="store_true")
     p.add_argument("--tune-decode", action="store_true")
+    p.add_argument("--tune-decode-wide", action="store_true")
     p.add_argument("--sweep-decode-convert", action="store_true")
     p.add_argument("--sweep-wreg-shapes", action="store_true")
     p.add_argument("--sweep-wgmma", action="store_true")
@@ -183,6 +189,17 @@ def main():
                          folder, quiet=True)
                 except subprocess.CalledProcessError:
                     refused += 1
+        print(f"{refused} split-K plans refused by the compiler")
+    if args.tune_decode_wide:
+        refused = 0
+        tiles = [(16, tn) for tn in (8, 16, 24, 32)] + [(8, tn) for tn in (16, 32)]
+        for (n, k), (tm, tn), split_k, stages in itertools.product(
+                SUITE_SHAPES, tiles, (2, 4, 6, 8, 12, 16), (1, 2)):
+            try:
+                emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
+                     module(n, k, 128, split_k_plan(tn, split_k, stages, tm)), quiet=True)
+            except subprocess.CalledProcessError:
+                refused += 1
         print(f"{refused} split-K plans refused by the compiler")
     if args.sweep_decode_convert:
         # The planner's decode plans (tile M 8 and 16, tile N 16, split_k

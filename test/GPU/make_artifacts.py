@@ -130,6 +130,14 @@ def cases():
     yield ("sk_n2048_k4096_g256_t32_s5", "sm_90a",
            matmul_module(2048, 4096, 256, 256, "f16",
                          split_k_plan(tn=32, split_k=5, stages=4)), [2, 20], False)
+    # Two slices (the h200 plan of 28672 x 8192 at M <= 16) with an N tail
+    # (1000 = 62 x 16 + 8), and six uneven slices of 86 chunks at tile N 24.
+    yield ("sk_n1000_k8192_g128_t16_s2", "sm_90a",
+           matmul_module(1000, 8192, 128, 128, "f16",
+                         split_k_plan(tn=16, split_k=2, stages=1)), [1, 16], True)
+    yield ("sk_n1000_k11008_g128_t24_s6", "sm_90a",
+           matmul_module(1000, 11008, 128, 128, "f16",
+                         split_k_plan(tn=24, split_k=6, stages=2)), [3, 16], False)
     # Tile M 8 (W on the MMA's 16-row side, tokens on its 8 columns): M
     # tails inside one tile and across tiles, N tails, mixed and coarse groups.
     yield ("sk8_n4096_k4096_g128_t16_s8", "sm_90a",
@@ -141,6 +149,9 @@ def cases():
     yield ("sk8_n4096_k4096_apc_w128_t16_s8", "sm_90a",
            matmul_module(4096, 4096, "pc", 128, "f16",
                          split_k_plan(tm=8, split_k=8, stages=1)), [1, 5], False)
+    yield ("sk8_n1000_k8192_g128_t16_s2", "sm_90a",
+           matmul_module(1000, 8192, 128, 128, "f16",
+                         split_k_plan(tm=8, split_k=2, stages=1)), [1, 8], True)
     yield ("sk8_n2048_k11008_a128_wpc_t32_s16", "sm_90a",
            matmul_module(2048, 11008, 128, "pc", "f16",
                          split_k_plan(tm=8, tn=32, split_k=16, stages=2)), [3, 8, 9], False)
