@@ -25,7 +25,7 @@ from .quant import PER_CHANNEL, Group, group_length
 
 Granularity = Union[Group, Tuple[Group, Group]]
 
-# Kernels are planned per row bucket (buckets.ROW_BUCKETS): at M = 8 the
+# Kernels are planned per row bucket (buckets.ROW_BUCKETS): at M = 1 and 8 the
 # split-K kernel with the weights on the MMA's 16-row side, at 16 the
 # split-K kernel, at 64 to 1024 whatever the cost model picks for that M
 # (on Hopper the wreg kernel, with K split over a cluster while the output
