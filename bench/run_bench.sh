@@ -4,13 +4,17 @@
 # Writes results.md, results.json, plot.png, command.txt, gpu.txt and bench.log
 # to $OUT when set (the device tool), else bench/results/<date>-<gpu>/.
 # Uses bench/results/calibration-h100/h100-measured.json for the peak when it
-# exists and no --calibration is given (--calibration none: bandwidth only).
+# exists, the GPU is an H100 and no --calibration is given; other GPUs (and
+# --calibration none) get bandwidth fractions against the run's own measured
+# copy rate. (Before stop 15 the H200 runs used the H100 file: their
+# bandwidth fractions are against its 2813 GB/s.)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 args=("$@")
 calib_given=0
 for a in "$@"; do [ "$a" = --calibration ] && calib_given=1; done
-if [ $calib_given -eq 0 ] && [ -f "$here/results/calibration-h100/h100-measured.json" ]; then
+gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-')
+if [ $calib_given -eq 0 ] && [[ "$gpu" == *H100* ]] && [ -f "$here/results/calibration-h100/h100-measured.json" ]; then
   args+=(--calibration "$here/results/calibration-h100/h100-measured.json")
 fi
 # --calibration none -> drop it
@@ -21,7 +25,6 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   fi
   clean+=("${args[$i]}")
 done
-gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr ' ' '-')
 out=${OUT:-$here/results/$(date +%Y%m%d-%H%M%S)-${gpu:-gpu}}
 mkdir -p "$out"
 {
