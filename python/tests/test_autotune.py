@@ -1,6 +1,5 @@
 """bench/autotune.py: measured plans into a target description, and
 apex4-select-plan taking them (docs/cost-model.md, "Autotuning")."""
-import importlib.util
 import json
 import os
 import subprocess
@@ -8,16 +7,13 @@ import subprocess
 import pytest
 
 from apex4.compiler import ToolNotFound, find_tool
+from bench_tools import load_bench_script
 
 REPO = os.path.join(os.path.dirname(__file__), "..", "..")
 
 
 def load_autotune():
-    spec = importlib.util.spec_from_file_location(
-        "autotune", os.path.join(REPO, "bench", "autotune.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("autotune")
 
 
 def plan_text(tile_m, tile_n, split_k, stages):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from apex4.compiler import ToolNotFound, find_tool
+from bench_tools import load_bench_script
 
 REPO = os.path.join(os.path.dirname(__file__), "..", "..")
 OTHER_PLAN = ("#apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_sync, "
@@ -15,8 +16,7 @@ OTHER_PLAN = ("#apex4.plan<placement = main_loop, convert = cvt, path = s8_mma_s
 
 
 def model_plan(bindir, n, k, m):
-    sys.path.insert(0, os.path.join(REPO, "bench"))
-    import plan_regret
+    plan_regret = load_bench_script("plan_regret")
     ranked = subprocess.run([os.path.join(bindir, "apex4-plan"), "--target", "h100", "-n", str(n),
                              "-k", str(k), "-m", str(m), "--group", "128", "--top", "1"],
                             check=True, capture_output=True, text=True).stdout

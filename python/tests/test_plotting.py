@@ -1,18 +1,11 @@
 """bench/plotting.py: the planned kernels of all row buckets draw as one line."""
-import importlib.util
-import os
-
 import pytest
 
-REPO = os.path.join(os.path.dirname(__file__), "..", "..")
+from bench_tools import load_bench_script
 
 
 def load_plotting():
-    spec = importlib.util.spec_from_file_location(
-        "plotting", os.path.join(REPO, "bench", "plotting.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("plotting")
 
 
 def test_planned_kernels_are_one_series():
