@@ -498,16 +498,18 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             // candidate per placement. On the H200 (bench/results/
             // h200-decode-loads): tile M 8 (W on the MMA's 16-row side) wins
             // whenever M <= 8, by up to 1.2x; the best split leaves about 16
-            // warps per SM over the grid (fewer slices for wide N); neither
-            // a register prefetch nor the shared-memory ring of stages > 1
-            // paid (bench/results/h200-decode-ring: within 8% either way).
+            // warps per SM over the grid (fewer slices for wide N, down to
+            // 2: 28672 x 8192 at M = 16 runs 1.23x faster with 2 than with
+            // 4, bench/results/h200-decode-wide); neither a register
+            // prefetch nor the shared-memory ring of stages > 1 paid
+            // (bench/results/h200-decode-ring: within 8% either way).
             if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
                 shape.m <= 64 && k % kSplitKChunk == 0 &&
                 k / kSplitKChunk >= 2)
               for (int64_t tileN : {16, 32}) {
                 int64_t tileM = shape.m <= 8 ? 8 : 16;
                 int64_t ctas = ceilDiv(shape.n, tileN) * ceilDiv(shape.m, tileM);
-                int64_t splitK = 4;
+                int64_t splitK = 2;
                 while (splitK < 16 && ctas * splitK * 2 <= 16 * target.smCount)
                   splitK *= 2;
                 splitK = std::min<int64_t>(splitK, k / kSplitKChunk);
