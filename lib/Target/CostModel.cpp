@@ -500,7 +500,8 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             // whenever M <= 8, by up to 1.2x; the best split leaves about 16
             // warps per SM over the grid (fewer slices for wide N, down to
             // 2: 28672 x 8192 at M = 16 runs 1.23x faster with 2 than with
-            // 4, bench/results/h200-decode-wide); neither a register
+            // 4, bench/results/h200-decode-wide; 2 slices were measured up
+            // to M = 16 only, so M = 17..64 starts at 4); neither a register
             // prefetch nor the shared-memory ring of stages > 1 paid
             // (bench/results/h200-decode-ring: within 8% either way).
             if (path == MmaPath::S8MmaSync && convert == ConvertMethod::Cvt &&
@@ -509,7 +510,7 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
               for (int64_t tileN : {16, 32}) {
                 int64_t tileM = shape.m <= 8 ? 8 : 16;
                 int64_t ctas = ceilDiv(shape.n, tileN) * ceilDiv(shape.m, tileM);
-                int64_t splitK = 2;
+                int64_t splitK = shape.m <= 16 ? 2 : 4;
                 while (splitK < 16 && ctas * splitK * 2 <= 16 * target.smCount)
                   splitK *= 2;
                 splitK = std::min<int64_t>(splitK, k / kSplitKChunk);

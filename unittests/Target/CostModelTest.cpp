@@ -141,6 +141,34 @@ TEST(CostModel, DecodeWantsMoreCTAsAndBeatsFP16OnBytes) {
   EXPECT_LT(decode.prediction.memoryUs, predictFP16Us(h100, {1, 8192, 8192}) / 3);
 }
 
+namespace {
+/// The split of the split-K decode candidate with tile N 16 for a g128 shape.
+int64_t decodeSplit(const GPUTarget &gpu, int64_t m, int64_t n, int64_t k) {
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
+  for (const PlanCandidate &p : enumeratePlans(gpu, {m, n, k}, c))
+    if (p.splitK > 1 && p.path == MmaPath::S8MmaSync && p.tileN == 16)
+      return p.splitK;
+  return 0;
+}
+} // namespace
+
+TEST(CostModel, DecodeSplitLeavesAbout16WarpsPerSM) {
+  // 132 SMs, tile N 16: the split doubles from 2 while the grid stays
+  // within 16 warps per SM. The widest layers keep 2 slices, the measured
+  // best at 28672 x 8192 and M = 16 (bench/results/h200-decode-wide); above
+  // M = 16, where 2 slices were never measured, the walk starts at 4.
+  GPUTarget h200 = target("h200");
+  EXPECT_EQ(decodeSplit(h200, 16, 28672, 8192), 2);
+  EXPECT_EQ(decodeSplit(h200, 1, 11008, 4096), 2);
+  EXPECT_EQ(decodeSplit(h200, 1, 8192, 8192), 4);
+  EXPECT_EQ(decodeSplit(h200, 1, 4096, 4096), 8);
+  EXPECT_EQ(decodeSplit(h200, 16, 1024, 8192), 16);
+  EXPECT_EQ(decodeSplit(h200, 64, 4096, 4096), 4);
+  // Never more slices than chunks of 128 K values.
+  EXPECT_EQ(decodeSplit(h200, 1, 1024, 512), 4);
+}
+
 TEST(CostModel, ConstraintsBoundTheGranularity) {
   PlanConstraints c;
   c.finestGroup = 64;
