@@ -10,7 +10,7 @@ whenever the shape, the group sizes and M match (docs/cost-model.md,
 (two consecutive measured Ms split at their geometric mean); nothing
 covers Ms below the smallest or above the largest (a prefill sweep must not
 decide decode plans, nor the reverse). Measure at the Ms the planner
-is asked about (apex4.nn plans for 8, 16 and 4096 rows).
+is asked about (apex4.nn plans for the rows of python/apex4/buckets.py).
 
     python3 bench/autotune.py --results RUN/results.json \\
         --artifacts bench/artifacts/sweep --target-file targets/h200.json
@@ -28,10 +28,12 @@ def group_field(group, k):
     return "per_channel" if group in (0, k) else group
 
 
-def best_kernels(results, artifacts):
-    """{(n, k, a_group, w_group): {m: (us, plan)}} of the fastest passing
-    apex4 kernel per point."""
-    best = {}
+def passing_kernels(results, artifacts, manifests=None):
+    """(n, k, m, a_group, w_group, us, plan) of every apex4 kernel of a
+    bench.py run whose check passed and whose manifest holds one matmul
+    plan; groups as group_field writes them. `manifests` caches the manifests
+    read (label -> JSON) across calls."""
+    manifests = {} if manifests is None else manifests
     for point in results["results"]:
         n, k, m = point["n"], point["k"], point["m"]
         for name, run in point.get("w4a4", {}).items():
@@ -39,17 +41,27 @@ def best_kernels(results, artifacts):
                 continue
             if not run.get("check", {}).get("ok", False):
                 continue
-            with open(os.path.join(artifacts, name[len("apex4:"):] + ".json")) as f:
-                manifest = json.load(f)
+            label = name[len("apex4:"):]
+            if label not in manifests:  # one read per kernel, not per M
+                with open(os.path.join(artifacts, label + ".json")) as f:
+                    manifests[label] = json.load(f)
+            manifest = manifests[label]
             plans = [p["plan"] for p in manifest.get("plans", []) if p.get("op") == "apex4.matmul"]
             kernel = next(kern for kern in manifest["kernels"] if kern["kind"] == "matmul")
             if len(plans) != 1:
                 continue
-            key = (n, k, group_field(kernel["a_group"], k), group_field(kernel["w_group"], k))
-            us = run["ms"] * 1e3
-            points = best.setdefault(key, {})
-            if m not in points or us < points[m][0]:
-                points[m] = (us, plans[0])
+            yield (n, k, m, group_field(kernel["a_group"], k), group_field(kernel["w_group"], k),
+                   run["ms"] * 1e3, plans[0])
+
+
+def best_kernels(results, artifacts):
+    """{(n, k, a_group, w_group): {m: (us, plan)}} of the fastest passing
+    apex4 kernel per point."""
+    best = {}
+    for n, k, m, a_group, w_group, us, plan in passing_kernels(results, artifacts):
+        points = best.setdefault((n, k, a_group, w_group), {})
+        if m not in points or us < points[m][0]:
+            points[m] = (us, plan)
     return best
 
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""How good is the cost model's pick? For every (N, K, M) of a benchmark run
-over a plan sweep (bench.py's results.json over bench/make_artifacts.py
-artifacts), asks apex4-plan for the model's plan and compares the measured
-time of that plan with the fastest passing kernel of the sweep: the regret
-(1.00 = the model picked the winner). Rho study asks whether the model's
-times are right; this asks whether its choices are.
+"""How good is the cost model's pick? For every (N, K, M) and groups of a
+benchmark run over a plan sweep (bench.py's results.json over
+bench/make_artifacts.py artifacts), asks apex4-plan for the model's plan and
+compares the measured time of that plan with the fastest passing kernel of
+the sweep: the regret (1.00 = the model picked the winner). Rho study asks
+whether the model's times are right; this asks whether its choices are.
 
   python3 bench/plan_regret.py --results bench/results/h200-decode-retune/results.json \\
       --artifacts bench/artifacts/tune --bin build/bin --target-file targets/h200.json --untuned
@@ -19,9 +19,8 @@ import subprocess
 import sys
 import tempfile
 
-
-def group_flag(group, k):
-    return "per_channel" if group in (0, k) else str(group)
+from autotune import passing_kernels
+from rho_study import group_flag, plan_fields, same_plan
 
 
 def plan_text(best):
@@ -35,32 +34,63 @@ def plan_text(best):
 
 def short(plan):
     """The fields that vary in a sweep, for the table."""
-    inner = plan[len("#apex4.plan<"):-1]
-    # "tile = [a, b, c]" splits into pieces without " = ": only the scalar fields remain.
-    fields = dict(part.split(" = ", 1) for part in inner.split(", ") if " = " in part)
-    tile = plan[plan.index("tile = [") + 8:plan.index("]", plan.index("tile = ["))]
-    return f"{fields['path']} tile [{tile}] split {fields['split_k']} stages {fields['stages']}"
+    fields, tile = plan_fields(plan)
+    return (f"{fields['path']} tile [{', '.join(map(str, tile))}] split {fields['split_k']} "
+            f"stages {fields['stages']}")
+
+
+def group_of(group, k):
+    """passing_kernels' group ("per_channel" or a size) as apex4-plan's flag."""
+    return group_flag(k if group == "per_channel" else group, k)
 
 
 def model_pick(args, target_file, n, k, m, a_group, w_group):
+    """The model's best candidate (apex4-plan's best_predicted)."""
     cmd = [os.path.join(args.bin, "apex4-plan"), "-n", str(n), "-k", str(k), "-m", str(m),
-           "--a-group", group_flag(a_group, k), "--w-group", group_flag(w_group, k), "--top", "1"]
+           "--a-group", group_of(a_group, k), "--w-group", group_of(w_group, k), "--top", "1"]
     cmd += ["--target-file", target_file] if target_file else ["--target", args.target]
     ranked = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    return plan_text(ranked["best_predicted"]), ranked["best_predicted"]["predicted_us"]
+    return ranked["best_predicted"]
 
 
-def sweep_plans(artifacts, point):
-    """{plan text: (measured us, label)} of the point's passing apex4 kernels."""
-    plans = {}
-    for label, run in point.get("w4a4", {}).items():
-        if not label.startswith("apex4:") or "ms" not in run or not run.get("check", {}).get("ok"):
-            continue
-        manifest = json.load(open(os.path.join(artifacts, label[len("apex4:"):] + ".json")))
-        plan = next(p["plan"] for p in manifest["plans"] if p["op"] == "apex4.matmul")
-        kernel = manifest["kernels"][0]
-        plans[plan] = (run["ms"] * 1e3, kernel.get("a_group", 128), kernel.get("w_group", 128))
-    return plans
+def measured(pick, plans, per_channel):
+    """The time of the sweep's kernel with the model's plan, or None."""
+    for plan, us in plans.items():
+        if same_plan(pick, plan, per_channel) and int(plan_fields(plan)[0]["stages"]) == pick["stages"]:
+            return us
+    return None
+
+
+def report(args, target_file):
+    # A point is an entry of the run and its groups: a sweep may hold several.
+    points, manifests = [], {}
+    for entry in json.load(open(args.results))["results"]:
+        by_groups = {}
+        for n, k, m, a_group, w_group, us, plan in passing_kernels(
+                {"results": [entry]}, args.artifacts, manifests):
+            by_groups.setdefault((n, k, m, a_group, w_group), {})[plan] = us
+        points += by_groups.items()
+    print("| N x K | M | groups | model's plan | predicted us | measured us | sweep's best | best us | regret |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    regrets = []
+    for (n, k, m, a_group, w_group), plans in points:
+        best_plan, best_us = min(plans.items(), key=lambda kv: kv[1])
+        pick = model_pick(args, target_file, n, k, m, a_group, w_group)
+        per_channel = "per_channel" == a_group == w_group
+        us = measured(pick, plans, per_channel)
+        if us is None:
+            cells = f"not in the sweep | {short(best_plan)} | {best_us:.1f} | -"
+        else:
+            regrets.append(us / best_us)
+            cells = f"{us:.1f} | {short(best_plan)} | {best_us:.1f} | {us / best_us:.2f}"
+        print(f"| {n} x {k} | {m} | {a_group} / {w_group} | {short(plan_text(pick))} | "
+              f"{pick['predicted_us']:.1f} | {cells} |")
+    if regrets:
+        print(f"\n{len(points)} points; the model's plan was measured at {len(regrets)}: regret "
+              f"{min(regrets):.2f}-{max(regrets):.2f}, mean {sum(regrets) / len(regrets):.3f}, "
+              f"{sum(r <= 1.0 for r in regrets)} picks were the winner")
+    else:
+        print(f"\n{len(points)} points; the model's plan is in none of them")
 
 
 def main():
@@ -73,43 +103,17 @@ def main():
     p.add_argument("--untuned", action="store_true",
                    help="drop the target file's tuned_plans (needs --target-file)")
     args = p.parse_args()
-    target_file = args.target_file
-    if args.untuned:
-        if not target_file:
-            p.error("--untuned needs --target-file")
-        target = json.load(open(target_file))
-        target["tuned_plans"] = []
-        scratch = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    if not args.untuned:
+        report(args, args.target_file)
+        return 0
+    if not args.target_file:
+        p.error("--untuned needs --target-file")
+    target = json.load(open(args.target_file))
+    target["tuned_plans"] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as scratch:
         json.dump(target, scratch)
-        scratch.close()
-        target_file = scratch.name
-
-    print("| N x K | M | model's plan | predicted us | measured us | sweep's best | best us | regret |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    regrets, points = [], 0
-    for point in json.load(open(args.results))["results"]:
-        plans = sweep_plans(args.artifacts, point)
-        if not plans:
-            continue
-        points += 1
-        n, k, m = point["n"], point["k"], point["m"]
-        best_plan, (best_us, a_group, w_group) = min(plans.items(), key=lambda kv: kv[1][0])
-        pick, predicted = model_pick(args, target_file, n, k, m, a_group, w_group)
-        measured = plans.get(pick, (None,))[0]
-        if measured is None:
-            cells = f"not in the sweep | {short(best_plan)} | {best_us:.1f} | -"
-        else:
-            regrets.append(measured / best_us)
-            cells = f"{measured:.1f} | {short(best_plan)} | {best_us:.1f} | {measured / best_us:.2f}"
-        print(f"| {n} x {k} | {m} | {short(pick)} | {predicted:.1f} | {cells} |")
-    if args.untuned:
-        os.unlink(target_file)
-    if regrets:
-        print(f"\n{points} points; the model's plan was measured at {len(regrets)}: regret "
-              f"{min(regrets):.2f}-{max(regrets):.2f}, mean {sum(regrets) / len(regrets):.3f}, "
-              f"{sum(r <= 1.0 for r in regrets)} picks were the winner")
-    else:
-        print(f"\n{points} points; the model's plan is in none of them")
+        scratch.flush()
+        report(args, scratch.name)
     return 0
 
 

@@ -55,11 +55,27 @@ def measurements(results):
                 yield name[len("apex4:"):], r["m"], run["ms"] * 1000
 
 
+def plan_fields(plan):
+    """The scalar fields of plan attribute text, and its tile as a list."""
+    fields = dict(re.findall(r"(\w+) = (\w+)", plan))
+    tile = [int(v) for v in re.search(r"tile = \[([^\]]*)\]", plan).group(1).split(",")]
+    return fields, tile
+
+
+def same_plan(candidate, plan, per_channel):
+    """Whether an apex4-plan candidate is the plan of `plan`'s text, up to
+    its stages (the model ranks one depth per tile). Per-channel on both sides has one group end whatever the placement
+    says; the model lists it as epilogue."""
+    fields, tile = plan_fields(plan)
+    return (candidate["path"] == fields["path"] and candidate["convert"] == fields["convert"]
+            and (candidate["placement"] == fields["placement"] or per_channel)
+            and candidate["tile"] == tile
+            and candidate["split_k"] == int(fields.get("split_k", 1)))
+
+
 def prediction(args, m, kernel, plan):
     """apex4-plan's prediction for this shape and plan (None: not among its
     candidates)."""
-    fields = dict(re.findall(r"(\w+) = (\w+)", plan))
-    tile = [int(v) for v in re.search(r"tile = \[([^\]]*)\]", plan).group(1).split(",")]
     n, k = kernel["n"], kernel["k"]
     out = subprocess.run(
         [os.path.join(args.bin, "apex4-plan"),
@@ -68,14 +84,9 @@ def prediction(args, m, kernel, plan):
          f"--a-group={group_flag(kernel['a_group'], k)}",
          f"--w-group={group_flag(kernel['w_group'], k)}", "--top=100000"],
         capture_output=True, text=True, check=True).stdout
-    # Per-channel on both sides has one group end whatever the placement
-    # says; the model lists it as epilogue.
     per_channel = kernel["a_group"] in (0, k) and kernel["w_group"] in (0, k)
     for c in json.loads(out)["candidates"]:
-        if (c["path"] == fields["path"] and c["convert"] == fields["convert"]
-                and (c["placement"] == fields["placement"] or per_channel)
-                and c["tile"] == tile
-                and c["split_k"] == int(fields.get("split_k", 1))):
+        if same_plan(c, plan, per_channel):
             return c["predicted_us"]
     return None
 
