@@ -398,6 +398,16 @@ struct MatmulEmitter : KernelEmitterBase, MatmulArguments {
 
 } // namespace
 
+int64_t mlir::apex4::maxSharedBytesPerCta(StringRef chip) {
+  if (chip.starts_with("sm_90") || chip.starts_with("sm_100"))
+    return 227 * 1024;
+  if (chip == "sm_80" || chip == "sm_87")
+    return 163 * 1024;
+  if (chip == "sm_86" || chip == "sm_89")
+    return 99 * 1024;
+  return 48 * 1024;
+}
+
 std::optional<std::string>
 mlir::apex4::checkPlanIsGenerated(const MatmulKernelSpec &spec,
                                   StringRef chip) {

@@ -488,17 +488,6 @@ int64_t mlir::apex4::SplitKRing::sharedBytes(PlanAttr plan) const {
                   plan.getSplitK() * slots * wRows * 32 * kLaneBytes);
 }
 
-/// Shared memory one CTA may have on `chip` (opt-in dynamic limit).
-static int64_t maxSharedBytesPerCta(StringRef chip) {
-  if (chip.starts_with("sm_90") || chip.starts_with("sm_100"))
-    return 227 * 1024;
-  if (chip == "sm_80" || chip == "sm_87")
-    return 163 * 1024;
-  if (chip == "sm_86" || chip == "sm_89")
-    return 99 * 1024;
-  return 48 * 1024;
-}
-
 std::optional<std::string>
 mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,
                                    StringRef chip) {

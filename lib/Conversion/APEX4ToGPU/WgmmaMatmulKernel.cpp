@@ -1014,8 +1014,15 @@ mlir::apex4::checkWgmmaMatmulSpec(const MatmulKernelSpec &spec,
                      " K values would cut a group of " +
                      llvm::Twine(spec.fineGroup()));
   }
-  // The largest plan (256 x 128 x 128, 6 stages) needs 176 KiB of the
-  // 227 KiB a Hopper CTA can have, so shared memory never rejects a plan.
+  // Cluster split-K puts the partials after the ring when they do not fit
+  // below its mbarriers, which can pass the limit (wreg 128 x 256 x 128
+  // with 16 warps and 3 stages).
+  int64_t shared = wgmmaSharedBytes(plan), limit = maxSharedBytesPerCta(chip);
+  if (shared > limit)
+    return message("the wgmma kernel needs " + llvm::Twine(shared) +
+                   " bytes of shared memory, more than the " +
+                   llvm::Twine(limit) + " a CTA has on " + chip +
+                   "; use fewer stages or a smaller tile");
   return checkGroupFitsInt32(spec);
 }
 

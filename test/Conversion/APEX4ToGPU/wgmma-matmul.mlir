@@ -342,6 +342,18 @@ func.func @cluster_slices_uneven(%a: tensor<?x768xi4>, %sa: tensor<?x6xf32>, %w:
 
 // -----
 
+// 16 warps over 256 W rows with K split over a cluster: the partials go
+// after the 3-stage ring and pass the 227 KiB a CTA may have.
+func.func @cluster_partials_exceed_shared_memory(%a: tensor<?x1024xi4>, %sa: tensor<?x8xf32>, %w: tensor<256x1024xi4>, %sw: tensor<256x8xf32>) -> tensor<?x256xf16> {
+  // expected-error @+1 {{the wgmma kernel needs 234016 bytes of shared memory, more than the 232448 a CTA has on sm_90a; use fewer stages or a smaller tile}}
+  %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
+     plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 256, 128], warps = [1, 16], stages = 3, split_k = 2>}
+      : tensor<?x1024xi4>, tensor<?x8xf32>, tensor<256x1024xi4>, tensor<256x8xf32> -> tensor<?x256xf16>
+  return %c : tensor<?x256xf16>
+}
+
+// -----
+
 // Slices of 3 tiles (384 values) would cut the groups of 256.
 func.func @cluster_slice_cuts_group(%a: tensor<?x1536xi4>, %sa: tensor<?x6xf32>, %w: tensor<256x1536xi4>, %sw: tensor<256x6xf32>) -> tensor<?x256xf16> {
   // expected-error @+1 {{with split_k 4 a slice of 384 K values would cut a group of 256}}

@@ -71,6 +71,9 @@ struct QuantizeKernelSpec {
 std::optional<std::string> checkPlanIsGenerated(const MatmulKernelSpec &spec,
                                                 StringRef chip);
 
+/// Shared memory one CTA may have on `chip` (the opt-in dynamic limit).
+int64_t maxSharedBytesPerCta(StringRef chip);
+
 /// Returns a message when the generator cannot build `spec` for `chip`
 /// (e.g. an s4 MMA on sm_90, a group finer than one MMA step), else nullopt.
 std::optional<std::string> checkMatmulSpec(const MatmulKernelSpec &spec,
