@@ -62,11 +62,8 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
   int64_t rowsPerLine; // tile rows per 128-byte line: 8 / chunks
   int64_t fragsM, fragsN, numTiles, fine;
   bool s4, magic, prefetch;
-  /// Mixed granularity: which operand's scales are per-channel (constant
-  /// over K). The group end then multiplies by the other operand's scale
-  /// only (one FMUL fewer per accumulator, as the cost model counts it);
-  /// the per-channel scale is applied once after the main loop.
-  enum class PerChannelOperand { None, A, W };
+  /// Mixed granularity (MatmulKernelSpec::perChannelOperand): one FMUL
+  /// fewer per accumulator at the group end, as the cost model counts it.
   PerChannelOperand perChannel = PerChannelOperand::None;
 
   // Shared-memory rings and ids.
@@ -310,16 +307,7 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
     auto contract = arith::FastMathFlags::contract;
     for (int64_t fm = 0; fm < fragsM; ++fm)
       for (int64_t fn = 0; fn < fragsN; ++fn) {
-        SmallVector<Value> products;
-        for (int64_t half = 0; half < 2; ++half)
-          for (int64_t column = 0; column < 2; ++column) {
-            Value sa = s.a[fm * 2 + half], sw = s.w[fn * 2 + column];
-            products.push_back(perChannel == PerChannelOperand::A   ? sw
-                               : perChannel == PerChannelOperand::W ? sa
-                                   : arith::MulFOp::create(b, sa, sw));
-          }
-        Value scale =
-            vector::FromElementsOp::create(b, accFloatType(), products);
+        Value scale = fragmentScales(s, fm, fn, /*perChannelPart=*/false);
         int64_t i = fm * fragsN + fn;
         Value value;
         if (magic) {
@@ -334,6 +322,27 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
       }
   }
 
+  /// The scales of fragment (fm, fn)'s four accumulator elements. At the
+  /// group end (!perChannelPart): sa * sw, or with mixed granularity the
+  /// grouped operand's scale only; after the loop (perChannelPart): the
+  /// per-channel operand's scale.
+  Value fragmentScales(const Scales &s, int64_t fm, int64_t fn,
+                       bool perChannelPart) {
+    SmallVector<Value> scales;
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t column = 0; column < 2; ++column) {
+        Value sa = s.a[fm * 2 + half], sw = s.w[fn * 2 + column];
+        if (perChannel == PerChannelOperand::None)
+          scales.push_back(arith::MulFOp::create(b, sa, sw));
+        else
+          scales.push_back((perChannel == PerChannelOperand::A) ==
+                                   perChannelPart
+                               ? sa
+                               : sw);
+      }
+    return vector::FromElementsOp::create(b, accFloatType(), scales);
+  }
+
   // ---- epilogue ----
 
   /// Mixed granularity: every accumulator times its per-channel scale
@@ -344,16 +353,9 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
     Scales s = loadScales(idx(0));
     for (int64_t fm = 0; fm < fragsM; ++fm)
       for (int64_t fn = 0; fn < fragsN; ++fn) {
-        SmallVector<Value> scales;
-        for (int64_t half = 0; half < 2; ++half)
-          for (int64_t column = 0; column < 2; ++column)
-            scales.push_back(perChannel == PerChannelOperand::A
-                                 ? s.a[fm * 2 + half]
-                                 : s.w[fn * 2 + column]);
         int64_t i = fm * fragsN + fn;
         accFloat[i] = arith::MulFOp::create(
-            b, accFloat[i],
-            vector::FromElementsOp::create(b, accFloatType(), scales));
+            b, accFloat[i], fragmentScales(s, fm, fn, /*perChannelPart=*/true));
       }
   }
 
@@ -649,10 +651,7 @@ mlir::apex4::buildFastMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
   emitter.smemA = func.getWorkgroupAttributions()[0];
   emitter.smemW = func.getWorkgroupAttributions()[1];
-  bool aPerChannel = spec.aGroup == spec.k, wPerChannel = spec.wGroup == spec.k;
-  if (aPerChannel != wPerChannel)
-    emitter.perChannel = aPerChannel ? FastMatmulEmitter::PerChannelOperand::A
-                                     : FastMatmulEmitter::PerChannelOperand::W;
+  emitter.perChannel = spec.perChannelOperand();
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 

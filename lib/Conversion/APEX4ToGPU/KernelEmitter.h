@@ -142,19 +142,17 @@ struct KernelEmitterBase {
         arith::IndexCastOp::create(b, b.getI32Type(),
                                    byteOffset(memref, indices)));
   }
-  /// cp.async of `bytes` (4, 8 or 16) from global `global` (i64) to shared
-  /// `shared` (i32); when `valid` is false it reads nothing and writes
-  /// zeros (src-size 0). Inline PTX for the `qualifiers` (e.g. the L2
-  /// prefetch size), which the NVVM op does not take; 16-byte copies
-  /// bypass L1 (.cg).
-  void asyncCopyToShared(Value shared, Value global, int64_t bytes,
-                         Value valid, StringRef qualifiers) {
-    Value size = select(valid, i32(bytes), i32(0));
-    std::string text = ("cp.async." + StringRef(bytes == 16 ? "cg" : "ca") +
-                        ".shared.global" + qualifiers + " [$0], [$1], " +
-                        std::to_string(bytes) + ", $2;")
-                           .str();
-    ptx(text, "r,l,r", {shared, global, size});
+  /// cp.async of 16 bytes from global `global` (i64) to shared `shared`
+  /// (i32), bypassing L1 (.cg); when `valid` is false it reads nothing and
+  /// writes zeros (src-size 0). Inline PTX for the `qualifiers` (e.g. the
+  /// L2 prefetch size), which the NVVM op does not take. (4-byte copies of
+  /// the split-K kernel's scales measured up to 2x slower.)
+  void asyncCopyToShared(Value shared, Value global, Value valid,
+                         StringRef qualifiers) {
+    Value size = select(valid, i32(16), i32(0));
+    ptx(("cp.async.cg.shared.global" + qualifiers + " [$0], [$1], 16, $2;")
+            .str(),
+        "r,l,r", {shared, global, size});
   }
   /// One f32 at global `address` (ld.global.nc, see loadGlobalWords).
   Value loadGlobalF32(Value address) {

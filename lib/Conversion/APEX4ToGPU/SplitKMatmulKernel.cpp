@@ -70,10 +70,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   /// a full-rate add instead of the quarter-rate cvt. It measured slower
   /// than cvt here (bench/results/h200-decode-magic); the planner uses cvt.
   bool magic;
-  /// Mixed granularity: which operand's scales are per-channel (constant
-  /// over K). The group end then multiplies by the other operand's scale
-  /// only, and the per-channel scale is applied once after the loop.
-  enum class PerChannelOperand { None, A, W };
+  /// Mixed granularity (MatmulKernelSpec::perChannelOperand).
   PerChannelOperand perChannel = PerChannelOperand::None;
 
   Value partials;
@@ -155,8 +152,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     for (auto [i, row] : llvm::enumerate(wRows))
       asyncCopyToShared(
           sharedAddress(wRing, wRingBase, {warp, slot, idx(i), lane}),
-          globalAddress(w, wBase, {row, byte}), kLaneBytes, valid,
-          ".L2::256B");
+          globalAddress(w, wBase, {row, byte}), valid, ".L2::256B");
     NVVM::CpAsyncCommitGroupOp::create(b);
   }
 
@@ -577,10 +573,7 @@ mlir::apex4::buildSplitKMatmulKernel(OpBuilder &builder,
                         plan.getConvert() == ConvertMethod::Magic &&
                             magicIsExact(spec)};
   static_cast<MatmulArguments &>(emitter) = MatmulArguments::of(func);
-  bool aPerChannel = spec.aGroup == spec.k, wPerChannel = spec.wGroup == spec.k;
-  if (aPerChannel != wPerChannel)
-    emitter.perChannel = aPerChannel ? SplitKEmitter::PerChannelOperand::A
-                                     : SplitKEmitter::PerChannelOperand::W;
+  emitter.perChannel = spec.perChannelOperand();
   if (hasRing) {
     Value dynamic = gpu::DynamicSharedMemoryOp::create(
         b, memrefType({ShapedType::kDynamic}, b.getI8Type()));

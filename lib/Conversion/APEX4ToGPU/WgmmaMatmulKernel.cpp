@@ -85,10 +85,9 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
   bool magic, wreg;
-  /// Mixed granularity: which side's scales are per-channel (constant over
-  /// K). The group end then multiplies by the other side's scale only (one
-  /// FMUL fewer per accumulator, as the cost model counts it) and the
-  /// per-channel scale is applied once after the main loop.
+  /// Mixed granularity (MatmulKernelSpec::perChannelOperand) as the side of
+  /// the accumulator tile: one FMUL fewer per accumulator at the group end,
+  /// as the cost model counts it.
   enum class PerChannelSide { None, Rows, Columns };
   PerChannelSide perChannelSide = PerChannelSide::None;
   /// K slices: CTAs of one cluster (blockIdx.z), each with numTiles tiles.
@@ -294,13 +293,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// publishes them. Refuses to run when the container ring is not
   /// 1024-byte aligned, which the 128-byte swizzle needs.
   void initBarriers() {
-    auto address = [&](Value memref) {
-      return arith::IndexCastOp::create(
-          b, b.getI32Type(),
-          memref::ExtractAlignedPointerAsIndexOp::create(b, memref));
-    };
-    containerBase = address(containers);
-    Value barrierBase = address(barrierStorage);
+    containerBase = sharedBase(containers);
+    Value barrierBase = sharedBase(barrierStorage);
     barriers.push_back(barrierBase);
     tensorMap = arith::IndexCastOp::create(
         b, b.getI64Type(),
@@ -728,9 +722,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
     Value rank = gpu::BlockIdOp::create(b, gpu::Dimension::z);
     int64_t perRank = vectors / slices;
     Value first = mul(rank, perRank);
-    Value base = arith::IndexCastOp::create(
-        b, b.getI32Type(),
-        memref::ExtractAlignedPointerAsIndexOp::create(b, partials));
+    Value base = sharedBase(partials);
     // Unrolled here (at most 8 vectors): left as a loop, which LLVM unrolls
     // only up to 4 iterations, it made ptxas keep the main loop's f32
     // accumulators apart from their FFMA results and copy all 64 at every
@@ -1108,12 +1100,12 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.barrierStorage = barrierStorage;
   emitter.slices = slices;
   emitter.partials = partials;
-  // Rows are activation rows (s8_wgmma) or W rows (wreg); epilogue plans
-  // (both per-channel) have one group and no per-group scales to skip.
-  bool rowsPerChannel = (wreg ? spec.wGroup : spec.aGroup) == spec.k;
-  bool columnsPerChannel = (wreg ? spec.aGroup : spec.wGroup) == spec.k;
-  if (rowsPerChannel != columnsPerChannel)
-    emitter.perChannelSide = rowsPerChannel
+  // Rows are activation rows (s8_wgmma) or W rows (wreg).
+  PerChannelOperand perChannel = spec.perChannelOperand();
+  PerChannelOperand rowOperand =
+      wreg ? PerChannelOperand::W : PerChannelOperand::A;
+  if (perChannel != PerChannelOperand::None)
+    emitter.perChannelSide = perChannel == rowOperand
                                  ? WgmmaEmitter::PerChannelSide::Rows
                                  : WgmmaEmitter::PerChannelSide::Columns;
   emitter.emitBody();

@@ -21,6 +21,12 @@ namespace mlir::apex4 {
 constexpr int64_t kMaxRows = int64_t(1) << 24;
 
 /// Everything the matmul kernel is specialized on.
+/// Mixed granularity: the operand whose scales are per-channel (constant
+/// over K) while the other's are grouped. The group end then multiplies by
+/// the grouped operand's scale only, and the per-channel scale is applied
+/// once after the main loop. None when both or neither are per-channel.
+enum class PerChannelOperand { None, A, W };
+
 struct MatmulKernelSpec {
   std::string name;
   int64_t n = 0, k = 0;
@@ -42,6 +48,12 @@ struct MatmulKernelSpec {
            (slicesAreClusterCtas() ? 1 : plan.getSplitK());
   }
   int64_t fineGroup() const { return std::min(aGroup, wGroup); }
+  PerChannelOperand perChannelOperand() const {
+    bool a = aGroup == k, w = wGroup == k;
+    if (a == w)
+      return PerChannelOperand::None;
+    return a ? PerChannelOperand::A : PerChannelOperand::W;
+  }
 };
 
 /// Everything the activation-quantization kernel is specialized on.
