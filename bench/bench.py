@@ -37,7 +37,7 @@ from plotting import write_plot  # noqa: E402
 from shapes import MODELS  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from apex4.buckets import bucket_rows  # noqa: E402
+from apex4.buckets import bucket_name  # noqa: E402
 
 M_FULL = [1, 16, 64, 256, 1024, 4096, 8192]
 M_QUICK = [1, 16, 256, 4096]
@@ -461,9 +461,8 @@ def main():
                     continue
                 # The planned kernels of a row bucket (make_artifacts.py
                 # --planned) run where apex4.nn runs them.
-                bucket = re.match(r"plan_(m(\d+)|prefill)_", kern.label)
-                if bucket and bucket_rows(m) != (int(bucket.group(2)) if bucket.group(2)
-                                                 else bucket_rows(1 << 30)):
+                bucket = re.match(r"plan_(m\d+|prefill)_", kern.label)
+                if bucket and bucket.group(1) != bucket_name(m):
                     continue
                 try:
                     r["w4a4"]["apex4:" + kern.label] = bench_apex4(kern, m, args.reps,

@@ -58,7 +58,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from shapes import MODELS  # noqa: E402
-from apex4.buckets import PREFILL_M, ROW_BUCKETS  # noqa: E402
+from apex4.buckets import PREFILL_M, ROW_BUCKETS, bucket_name  # noqa: E402
 
 SWEEP_SHAPES = [(4096, 4096), (8192, 8192), (4096, 11008), (1024, 8192), (28672, 8192)]
 # Plus the two shapes where decode at M = 16 missed 1.5x FP8 (stop 13).
@@ -172,6 +172,18 @@ def main():
         compile_case(args.bin, folder, name, text, args.target, **options)
         count += 1
 
+    refused = 0
+
+    def emit_split_k(n, k, tm, tn, split_k, stages, folder=args.out):
+        """A split-K sweep point; a plan the compiler refuses (shared
+        memory) is counted in `refused`, not an error."""
+        nonlocal refused
+        try:
+            emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
+                 module(n, k, 128, split_k_plan(tn, split_k, stages, tm)), folder, quiet=True)
+        except subprocess.CalledProcessError:
+            refused += 1
+
     if args.mixed:
         for n, k in SUITE_SHAPES:
             for label, ga, gw in (("apc_w128", k, 128), ("a128_wpc", 128, k), ("pc", k, k)):
@@ -183,23 +195,14 @@ def main():
                     (8, 16), (16, 32), (4, 8, 16), (1, 2) if args.tune_decode else (1, 2, 4)):
                 folder = args.out if args.tune_decode else os.path.join(args.out, f"m{tm}")
                 os.makedirs(folder, exist_ok=True)
-                try:
-                    emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
-                         module(n, k, 128, split_k_plan(tn, split_k, stages, tm)),
-                         folder, quiet=True)
-                except subprocess.CalledProcessError:
-                    refused += 1
+                emit_split_k(n, k, tm, tn, split_k, stages, folder)
         print(f"{refused} split-K plans refused by the compiler")
     if args.tune_decode_wide:
         refused = 0
         tiles = [(16, tn) for tn in (8, 16, 24, 32)] + [(8, tn) for tn in (16, 32)]
         for (n, k), (tm, tn), split_k, stages in itertools.product(
                 SUITE_SHAPES, tiles, (2, 4, 6, 8, 12, 16), (1, 2)):
-            try:
-                emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
-                     module(n, k, 128, split_k_plan(tn, split_k, stages, tm)), quiet=True)
-            except subprocess.CalledProcessError:
-                refused += 1
+            emit_split_k(n, k, tm, tn, split_k, stages)
         print(f"{refused} split-K plans refused by the compiler")
     if args.sweep_decode_convert:
         # The planner's decode plans (tile M 8 and 16, tile N 16, split_k
@@ -249,9 +252,8 @@ def main():
                      module(n, k, 128, fast_plan(*tile)))
     if args.planned:
         for n, k in SUITE_SHAPES:
-            regimes = [(f"m{rows}", rows) for _, rows in ROW_BUCKETS] + [("prefill", PREFILL_M)]
-            for regime, m in regimes:
-                emit(f"plan_{regime}_n{n}_k{k}", module(n, k, 128),
+            for m in [rows for _, rows in ROW_BUCKETS] + [PREFILL_M]:
+                emit(f"plan_{bucket_name(m)}_n{n}_k{k}", module(n, k, 128),
                      extra=["--assumed-m", str(m)])
     print(f"{count} kernels compiled into {args.out}")
     return 0

@@ -13,14 +13,13 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from apex4.buckets import PREFILL_M, bucket_rows  # noqa: E402
+from apex4.buckets import bucket_name  # noqa: E402
 
 
 def regime(m):
     if "--old-buckets" in sys.argv:
         return "decode8" if m <= 8 else ("decode" if m <= 64 else "prefill")
-    rows = bucket_rows(m)
-    return "prefill" if rows == PREFILL_M else f"m{rows}"
+    return bucket_name(m)
 
 
 def main():

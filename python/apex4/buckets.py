@@ -19,6 +19,13 @@ ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((1, 1), (8, 8), (16, 16), (64, 64), 
 PREFILL_M = 4096
 
 
+def bucket_name(m: int) -> str:
+    """The bucket that runs M rows, as the benchmark tools name it:
+    m<rows>, or prefill past the last bucket."""
+    rows = bucket_rows(m)
+    return "prefill" if rows == PREFILL_M else f"m{rows}"
+
+
 def bucket_rows(m: int) -> int:
     """Rows the kernels that run M rows are planned for (PREFILL_M past the
     last bucket)."""

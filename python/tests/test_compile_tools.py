@@ -68,8 +68,8 @@ def test_plan_explanation():
 
 
 def test_decode_rows_get_the_split_k_kernel(tmp_path, monkeypatch):
-    # nn.Linear compiles kernels for M <= DECODE_MAX_M with m = DECODE_M
-    # (16), as here (apex4.nn needs torch, absent on CI).
+    # nn.Linear compiles the 16-row bucket's kernels with m = 16, as here
+    # (apex4/buckets.py; apex4.nn needs torch, absent on CI).
     monkeypatch.setenv("APEX4_CACHE_DIR", str(tmp_path))
     decode = compile_linear(4096, 4096, 128, 128, target="h100", m=16, cubin=False)
     prefill = compile_linear(4096, 4096, 128, 128, target="h100", cubin=False)
