@@ -12,55 +12,51 @@ import math
 import sys
 
 
-def times(path):
-    """{(n, k, m, label): (us, fp16 us or None, fp8 us or None, check ok)}"""
+def points(path):
+    """{(n, k, m): (fp16 us or None, fp8 us or None, {label: (us, check ok)})}
+    of the apex4 kernels of a bench.py run."""
     out = {}
     for point in json.load(open(path))["results"]:
         baselines = point["baselines"]
-        fp16 = baselines.get("fp16", {}).get("ms")
-        fp8 = baselines.get("fp8", {}).get("ms")
-        for name, run in point["w4a4"].items():
-            if name.startswith("apex4:") and "ms" in run:
-                key = (point["n"], point["k"], point["m"], name[len("apex4:"):])
-                out[key] = (run["ms"] * 1e3, fp16 * 1e3 if fp16 else None,
-                            fp8 * 1e3 if fp8 else None,
-                            run.get("check", {}).get("ok", False))
+        fp16, fp8 = (baselines.get(name, {}).get("ms") for name in ("fp16", "fp8"))
+        kernels = {name[len("apex4:"):]: (run["ms"] * 1e3, run.get("check", {}).get("ok", False))
+                   for name, run in point["w4a4"].items()
+                   if name.startswith("apex4:") and "ms" in run}
+        out[(point["n"], point["k"], point["m"])] = (
+            fp16 * 1e3 if fp16 else None, fp8 * 1e3 if fp8 else None, kernels)
     return out
 
 
 def per_kernel(before, after):
-    for key in sorted(set(before) & set(after)):
-        n, k, m, label = key
-        b, (a, fp16, _, ok) = before[key][0], after[key]
+    rows = [(key, label) for key in set(before) & set(after)
+            for label in set(before[key][2]) & set(after[key][2])]
+    for (n, k, m), label in sorted(rows):
+        b = before[(n, k, m)][2][label][0]
+        fp16, _, kernels = after[(n, k, m)]
+        a, ok = kernels[label]
         vs_fp16 = f", {fp16 / a:.2f}x FP16 ({fp16:.1f} us)" if fp16 else ""
         print(f"{label} M={m}: {b:.1f} / {a:.1f} us, {b / a:.3f}x{vs_fp16}, "
               f"check {'ok' if ok else 'FAIL'}")
 
 
 def best_per_point(before, after):
-    def points(run):
-        grouped = {}
-        for (n, k, m, label), value in run.items():
-            grouped.setdefault((n, k, m), {})[label] = value
-        return grouped
-
-    def describe(kernels):
-        passing = {label: v for label, v in kernels.items() if v[3]}
+    def describe(point):
+        fp16, fp8, kernels = point
+        passing = {label: us for label, (us, ok) in kernels.items() if ok}
         if not passing:
-            return "no passing kernel", None
-        label, (us, fp16, fp8, _) = min(passing.items(), key=lambda item: item[1][0])
+            return "no passing kernel"
+        label, us = min(passing.items(), key=lambda item: item[1])
         ratios = "".join(f", {name} {base:.1f} us ({base / us:.2f}x)"
                          for name, base in (("FP16", fp16), ("FP8", fp8)) if base)
-        return f"{label} {us:.1f} us{ratios}", us
+        return f"{label} {us:.1f} us{ratios}"
 
-    old, new = points(before), points(after)
-    for point in sorted(set(old) & set(new)):
-        shared = set(old[point]) & set(new[point])
-        logs = [math.log(old[point][label][0] / new[point][label][0]) for label in shared]
+    for key in sorted(set(before) & set(after)):
+        old, new = before[key][2], after[key][2]
+        shared = set(old) & set(new)
+        logs = [math.log(old[label][0] / new[label][0]) for label in shared]
         mean = f"{math.exp(sum(logs) / len(logs)):.3f}x" if logs else "-"
-        (b, _), (a, _) = describe(old[point]), describe(new[point])
-        n, k, m = point
-        print(f"N={n} K={k} M={m}: before {b} | after {a} | "
+        n, k, m = key
+        print(f"N={n} K={k} M={m}: before {describe(before[key])} | after {describe(after[key])} | "
               f"kernels in both: {len(shared)}, mean speedup {mean}")
 
 
@@ -71,7 +67,7 @@ def main():
     if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    before, after = times(args[0]), times(args[1])
+    before, after = points(args[0]), points(args[1])
     (best_per_point if best else per_kernel)(before, after)
     return 0
 
