@@ -466,23 +466,32 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   }
 };
 
+/// The shared-memory ring of a split-K plan: `slots` (= stages) chunks per
+/// warp, each `wRows` 16-byte W words per lane. Stages 1 has no ring (W is
+/// loaded at use).
+struct SplitKRing {
+  int64_t slots, wRows;
+
+  static SplitKRing of(PlanAttr plan) {
+    bool swapped = plan.getTileM() == 8;
+    int64_t fragments = plan.getTileN() / (swapped ? 16 : 8);
+    // Swapped: two W rows per 16-row fragment; else one per 8-row fragment.
+    return {plan.getStages(), swapped ? 2 * fragments : fragments};
+  }
+
+  /// The kernel's shared memory: the slices' partials, which reuse the ring
+  /// after the main loop (dynamic when there is a ring, else static).
+  int64_t sharedBytes(PlanAttr plan) const {
+    int64_t partials =
+        4 * plan.getSplitK() * plan.getTileM() * plan.getTileN();
+    if (slots == 1)
+      return partials;
+    return std::max(partials,
+                    plan.getSplitK() * slots * wRows * 32 * kLaneBytes);
+  }
+};
+
 } // namespace
-
-mlir::apex4::SplitKRing mlir::apex4::SplitKRing::of(PlanAttr plan) {
-  bool swapped = plan.getTileM() == 8;
-  int64_t fragments = plan.getTileN() / (swapped ? 16 : 8);
-  // Swapped: two W rows per 16-row fragment; else one per 8-row fragment.
-  return {plan.getStages(), swapped ? 2 * fragments : fragments};
-}
-
-int64_t mlir::apex4::SplitKRing::sharedBytes(PlanAttr plan) const {
-  int64_t partials = 4 * plan.getSplitK() * plan.getTileM() * plan.getTileN();
-  if (slots == 1)
-    return partials;
-  // The partials reuse the ring once every warp has left its loop.
-  return std::max(partials,
-                  plan.getSplitK() * slots * wRows * 32 * kLaneBytes);
-}
 
 std::optional<std::string>
 mlir::apex4::checkSplitKMatmulSpec(const MatmulKernelSpec &spec,

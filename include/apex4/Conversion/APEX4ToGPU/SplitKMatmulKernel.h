@@ -23,17 +23,6 @@ namespace mlir::apex4 {
 /// load 16 bytes (32 INT4 values) of the same row.
 constexpr int64_t kSplitKChunk = 128;
 
-/// The shared-memory ring of a split-K plan: `slots` (= stages) chunks per
-/// warp, each `wRows` 16-byte W words per lane. Stages 1 has no ring (W is
-/// loaded at use).
-struct SplitKRing {
-  int64_t slots, wRows;
-  static SplitKRing of(PlanAttr plan);
-  /// The kernel's shared memory: the slices' partials, which reuse the ring
-  /// after the main loop (dynamic when there is a ring, else static).
-  int64_t sharedBytes(PlanAttr plan) const;
-};
-
 /// Returns why the split-K generator cannot build `spec` for `chip`, or
 /// nullopt. It takes plans with split_k in [2, 16], tile [16, TN, 128] with
 /// TN in {8, 16, 24, 32}, warps [1, 1], path s8_mma_sync, stages
