@@ -102,6 +102,9 @@ WGMMA_TILES = [(64, 128, 128, 4), (128, 128, 128, 3), (128, 128, 64, 4), (128, 6
 WREG_TILES = [(64, 128, 128, 4), (64, 128, 128, 6), (128, 128, 128, 3), (128, 128, 128, 4),
               (128, 64, 128, 4), (64, 256, 128, 3), (64, 256, 128, 4)]
 
+# (tile M, tile N) of the --sweep-mid wreg kernels (tile K 128, 4 stages).
+MID_WREG_TILES = [(64, 64), (64, 128), (64, 256), (128, 128)]
+
 
 def wreg_plan(tm, tn, tk, stages, convert="magic", split_k=1):
     return (f"#apex4.plan<placement = main_loop, convert = {convert}, path = s8_wgmma_wreg, "
@@ -160,6 +163,8 @@ def main():
     p.add_argument("--sweep-wgmma", action="store_true")
     p.add_argument("--sweep-wreg", action="store_true")
     p.add_argument("--sweep-cluster", action="store_true")
+    p.add_argument("--sweep-mid", action="store_true",
+                   help="wreg tiles with 64 activation rows against 128, cluster split 1-8")
     p.add_argument("--sweep-prefill", action="store_true")
     p.add_argument("--mixed", action="store_true")
     p.add_argument("--planned", action="store_true")
@@ -232,6 +237,14 @@ def main():
                 if (k // 128) % slices == 0:
                     emit(f"wc_n{n}_k{k}_g128_c{slices}",
                          module(n, k, 128, wreg_plan(128, 128, 128, 4, "cvt", slices)))
+    if args.sweep_mid:
+        # M = 17-64 runs the m64 bucket's kernel; a 128-row activation tile
+        # is half padding at M = 64 and three quarters at M = 32.
+        for n, k in SUITE_SHAPES:
+            for (tm, tn), slices in itertools.product(MID_WREG_TILES, (1, 2, 4, 8)):
+                if (k // 128) % slices == 0 and n % tn == 0:
+                    emit(f"wm_n{n}_k{k}_g128_{tm}x{tn}_c{slices}",
+                         module(n, k, 128, wreg_plan(tm, tn, 128, 4, "cvt", slices)))
     if args.sweep_wgmma or args.sweep_wreg:
         for n, k in WGMMA_SHAPES:
             emit(f"fast_n{n}_k{k}_128x64x128_s3", module(n, k, 128, FAST_PREFILL_PLAN))

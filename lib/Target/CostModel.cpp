@@ -66,6 +66,20 @@ constexpr double kWregEfficiency = 0.74;
 /// folded in, 1.23 once kWregWaveUs takes it (the same 0.88 as the
 /// efficiency: together they give the fitted 0.76 us per K tile).
 constexpr double kWregDequantOverhead = 1.23;
+/// Issue slots per packed W word (8 values) per row tile of the wreg kernel,
+/// besides the group end: the unpack (3), ldmatrix, the copies of W and the
+/// scales, addressing, the barriers and the TMA handshake. The K loop of the
+/// 128 x 128 g128 kernel spends about 22 per word on them; 32 fits, with
+/// the two constants above unchanged, 471 of 492 wreg timings within 20%
+/// (tiles 64 x 64, 64 x 128 and 128 x 128, M = 32 to 8192; bench/results/
+/// h200-mid-tiles). The work is the same whatever the tile's activation
+/// rows, which is why a 64-row tile costs more than half a 128-row one.
+constexpr double kWregOpsPerWWord = 32.0;
+/// Warps an SM needs resident to issue at the rate the wreg fit assumes:
+/// with fewer, a warp's dependent instructions wait on each other. A lone
+/// 64 x 64 CTA (4 warps) ran a K tile in 0.37-0.40 us where half a lone
+/// 64 x 128 CTA's (8 warps) is 0.29 (bench/results/h200-mid-tiles).
+constexpr int64_t kWregFullIssueWarps = 8;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -131,8 +145,19 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   // idle SMs, which the efficiency above accounts for. With no more CTAs
   // than SMs, a kernel that fits several per SM runs each alone, faster
   // than its share of a full SM.
-  if (t.ctas <= target.smCount && perSm > 1)
+  if (clusterSlices && t.waves == 1 && perSm > 1) {
+    // The wreg kernel is bound by instruction issue (docs/codegen.md): its
+    // CTAs share an SM's issue rate, so a partial wave runs at the rate of
+    // its most loaded SM, and a CTA with an SM to itself gets all of it.
+    double usableSms = slots / perSm;
+    double busiest = std::ceil(t.ctas / usableSms);
+    t.waveEfficiency = double(t.ctas) / (busiest * target.smCount);
+    double warps = busiest * plan.warpsM * plan.warpsN;
+    if (warps < kWregFullIssueWarps)
+      t.waveEfficiency *= 0.5 + 0.5 * warps / kWregFullIssueWarps;
+  } else if (t.ctas <= target.smCount && perSm > 1) {
     t.waveEfficiency *= std::min(double(perSm), kLoneCtaSpeedup);
+  }
   t.paddedM = t.tilesM * plan.tileM;
   t.paddedN = t.tilesN * plan.tileN;
   return t;
@@ -282,8 +307,8 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   else if (plan.path == MmaPath::S8Wgmma)
     mix.integer += kUnpackOpsPerWord * aWords * t.tilesN +
                    (kUnpackOpsPerWord + 2) * wWords * t.tilesM;
-  else if (wreg) // W in registers; the quantize kernel wrote A as INT8
-    mix.integer += kUnpackOpsPerWord * wWords * t.tilesM;
+  // wreg: W in registers, the quantize kernel wrote A as INT8; W's side is
+  // counted apart below.
 
   double fp32Clocks = mix.fp32 / target.instrRate("ffma");
   double intClocks = mix.integer / target.instrRate("iadd");
@@ -303,6 +328,11 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
             : plan.splitK > 1 ? 1.0
                               : target.dequantOverhead);
   p.cudaCoreUs = cudaClocks / perSecond * 1e6;
+  double wregWSideUs =
+      wreg ? kWregOpsPerWWord * wWords * t.tilesM /
+                 target.instrRate("issue") * kWregDequantOverhead /
+                 perSecond * 1e6
+           : 0.0;
 
   // Memory: packed operands, scales and the output, each moved once.
   // wreg reads the activations as INT8 containers.
@@ -335,6 +365,13 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
                                                  t.ctasPerSm, 2));
   double computeUs = p.tensorUs + p.cudaCoreUs -
                      overlap * std::min(p.tensorUs, p.cudaCoreUs);
+  // wreg: the W side runs while the asynchronous wgmmas do; the group end
+  // waits for its wgmmas, and a second CTA on the SM does not hide it (the
+  // kernel is issue bound, bench/results/h200-wreg-pingpong).
+  if (wreg) {
+    computeUs = std::max(p.tensorUs, wregWSideUs) + p.cudaCoreUs;
+    p.cudaCoreUs += wregWSideUs;
+  }
   p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs +
               (splitKKernel ? kSplitKReduceUs : 0.0) +
               (wreg ? kWregWaveUs * t.waves : 0.0) +
@@ -446,24 +483,32 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
             if (path == MmaPath::S8WgmmaWreg) {
               // Tile M: activation rows (the wgmmas' N), tile N: W rows, one
               // warpgroup per 64; one 128-byte TMA row of K per tile
-              // (WgmmaMatmulKernel.cpp). Only 128 x 128 with 4 stages, the
-              // measured best on the H200 (bench/results/h200-wreg/tma):
+              // (WgmmaMatmulKernel.cpp). 128 x 128 with 4 stages is the
+              // measured best for many rows (bench/results/h200-wreg/tma):
               // the model would credit 64 x 128 (two CTAs per SM) with
-              // overlap the issue-bound group end does not have.
+              // overlap the issue-bound group end does not have. Up to 64
+              // rows, a 128-row tile is half padding or more, and 64-row
+              // tiles measured up to 1.7x faster there (bench/results/
+              // h200-mid-tiles), so they are offered for M <= 64 only.
               // split_k > 1: K slices on the CTAs of a cluster, for grids
               // with fewer tiles than SMs; a slice starts at a group
               // boundary or lies inside one group.
+              std::vector<TileShape> wregTiles = {{128, 128, 1, 8}};
+              if (shape.m <= 64)
+                wregTiles.insert(wregTiles.end(),
+                                 {{64, 128, 1, 8}, {64, 64, 1, 4}});
               if (k % 128 == 0)
-                for (int64_t slices : {1, 2, 4, 8}) {
-                  int64_t tiles = k / 128, sliceTiles = tiles / slices;
-                  if (tiles % slices != 0)
-                    continue;
-                  int64_t groupTiles = std::max<int64_t>(1, fine / 128);
-                  bool sliceFits = sliceTiles % groupTiles == 0 ||
-                                   groupTiles % sliceTiles == 0;
-                  add(128, 128, 128, 1, 8, 4, slices,
-                      fine % 128 == 0 && shape.n % 128 == 0 && sliceFits);
-                }
+                for (const TileShape &ts : wregTiles)
+                  for (int64_t slices : {1, 2, 4, 8}) {
+                    int64_t tiles = k / 128, sliceTiles = tiles / slices;
+                    if (tiles % slices != 0)
+                      continue;
+                    int64_t groupTiles = std::max<int64_t>(1, fine / 128);
+                    bool sliceFits = sliceTiles % groupTiles == 0 ||
+                                     groupTiles % sliceTiles == 0;
+                    add(ts.m, ts.n, 128, ts.warpsM, ts.warpsN, 4, slices,
+                        fine % 128 == 0 && shape.n % ts.n == 0 && sliceFits);
+                  }
               continue;
             }
             if (path == MmaPath::S8Wgmma) {

@@ -302,3 +302,46 @@ TEST(CostModel, SplitKReadsTheWeightsOncePerRowTile) {
   double m64 = predict(h200, {64, 28672, 8192}, splitK).memoryUs;
   EXPECT_NEAR(m64 / m16, 4.0, 0.1);
 }
+
+TEST(CostModel, WregTilesOf64RowsServeUpTo64Rows) {
+  // At M = 64 a 128-row activation tile is half padding: the 64-row tiles
+  // measured up to 1.7x faster on the H200 (4096 x 14336: 28.7 against
+  // 48.7 us, bench/results/h200-mid-tiles). Above 64 rows they are not
+  // offered: at prefill they measured 1.2x slower (docs/cost-model.md).
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
+  GPUTarget h200 = target("h200");
+  auto bestSupported = [&](MatmulShape shape) {
+    for (const RankedPlan &r : rankPlans(h200, shape, c))
+      if (r.plan.codegenSupported)
+        return r.plan;
+    return PlanCandidate{};
+  };
+  PlanCandidate narrow = bestSupported({64, 4096, 14336});
+  EXPECT_EQ(narrow.path, MmaPath::S8WgmmaWreg);
+  EXPECT_EQ(narrow.tileM, 64);
+  EXPECT_EQ(narrow.tileN, 64);
+  EXPECT_EQ(bestSupported({64, 8192, 8192}).tileM, 64);
+  for (const RankedPlan &r : rankPlans(h200, {256, 4096, 14336}, c))
+    if (r.plan.path == MmaPath::S8WgmmaWreg)
+      EXPECT_EQ(r.plan.tileM, 128);
+}
+
+TEST(CostModel, WregCTAsShareTheirSMsIssueRate) {
+  // The wreg kernel is issue bound: two 64 x 128 CTAs on one SM take about
+  // as long as one 128 x 128 CTA, while a 64 x 128 CTA alone on its SM runs
+  // at the SM's full rate (1024 x 8192, M = 64: 42 us alone against 79 us
+  // for 28672 x 8192 with two per SM and the same 64 K tiles, bench/results/
+  // h200-mid-tiles).
+  PlanCandidate half = plan(128, 128, MmaPath::S8WgmmaWreg, ConvertMethod::Cvt);
+  half.tileM = 64;
+  half.tileN = half.tileK = 128;
+  half.warpsM = 1;
+  half.warpsN = 8;
+  half.stages = 4;
+  GPUTarget h200 = target("h200");
+  double alone = predict(h200, {64, 1024, 8192}, half).totalUs;
+  double shared = predict(h200, {64, 28672, 8192}, half).totalUs;
+  EXPECT_GT(shared, 1.5 * alone);
+  EXPECT_LT(shared, 2.2 * alone);
+}
