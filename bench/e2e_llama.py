@@ -18,14 +18,11 @@ SHAPES = [(4096, 4096), (11008, 4096), (4096, 11008)]  # (N, K) of LLaMA-2-7B la
 
 
 def compile_only(granularity, target):
-    from apex4.buckets import ROW_BUCKETS
-    from apex4.compiler import compile_module
-    from apex4.ir import linear_module
+    from apex4.compiler import compile_linear, compile_row_buckets
     for n, k in SHAPES:
         # apex4.nn.Linear's prefill kernels and those of each row bucket.
-        for m in [None] + [rows for _, rows in ROW_BUCKETS]:
-            compile_module(linear_module(n, k, granularity, granularity, m=m), target=target,
-                           name="linear")
+        compile_linear(n, k, granularity, granularity, target)
+        compile_row_buckets(n, k, granularity, granularity, target)
     print("compiled", len(SHAPES), "layer shapes")
 
 

@@ -182,6 +182,16 @@ def compile_linear(n: int, k: int, a_group: Group = "auto", w_group: Group = "au
                           target=target, name="linear", cubin=cubin)
 
 
+def compile_row_buckets(n: int, k: int, a_group: Group, w_group: Group,
+                        target: str = "h100") -> Dict[int, Dict[str, Any]]:
+    """The kernels apex4.nn.Linear runs below the prefill sizes: one
+    compile_linear per row bucket (apex4.buckets.ROW_BUCKETS), planned for
+    the bucket's rows, keyed by those rows."""
+    from .buckets import ROW_BUCKETS
+    return {rows: compile_linear(n, k, a_group, w_group, target, m=rows)
+            for _, rows in ROW_BUCKETS}
+
+
 def explain_plan(module: str, target: str = "h100") -> str:
     """The cost model's explanation (apex4-select-plan remarks) for `module`."""
     result = subprocess.run(

@@ -20,7 +20,7 @@ import torch
 
 from . import torch_ops
 from .buckets import ROW_BUCKETS
-from .compiler import CompileError, compile_linear
+from .compiler import CompileError, compile_linear, compile_row_buckets
 from .quant import PER_CHANNEL, Group, group_length
 
 Granularity = Union[Group, Tuple[Group, Group]]
@@ -111,9 +111,8 @@ class Linear(torch.nn.Module):
         if backend == "apex4":
             # The groups are fixed now (the weights are quantized once); only
             # the kernel plan changes with M.
-            for _, rows in ROW_BUCKETS:
-                row_manifests[rows] = compile_linear(n, k, a_group, w_group,
-                                                     target or default_target(device), m=rows)
+            row_manifests = compile_row_buckets(n, k, a_group, w_group,
+                                                target or default_target(device))
         layer = cls(k, n, a_group, w_group, backend, manifest if backend == "apex4" else None,
                     linear.bias is not None, device, row_manifests)
         with torch.no_grad():

@@ -84,6 +84,11 @@ def container_tensor_map(ac: Any, m: int, box_rows: int) -> Any:
     import torch
     k = ac.shape[-1]
     key = (ac.device.index, ac.data_ptr(), m, k, box_rows)
+    # Maps a captured graph refers to are never evicted, so finding one
+    # needs neither the lock nor the capture query.
+    entry = _captured_maps.get(key)
+    if entry is not None:
+        return entry[0]
     capturing = torch.cuda.is_current_stream_capturing()
     with _lock:
         entry = _captured_maps.get(key) or _tensor_maps.get(key)

@@ -23,19 +23,17 @@ LAYERS = [
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from apex4.buckets import ROW_BUCKETS
-    from apex4.compiler import cache_dir, compile_linear
+    from apex4.compiler import cache_dir, compile_linear, compile_row_buckets
     for n, k, ga, gw in LAYERS:
         manifest = compile_linear(n, k, ga, gw, target=TARGET)
         print(n, k, ga, gw, "->", manifest["directory"])
         # apex4.nn.Linear's kernels per row bucket (apex4/buckets.py).
-        for _, rows in ROW_BUCKETS:
-            planned = compile_linear(n, k, ga, gw, target=TARGET, m=rows)
+        for rows, planned in compile_row_buckets(n, k, ga, gw, TARGET).items():
             print(n, k, ga, gw, f"({rows} rows) ->", planned["directory"])
     # h200's tuned prefill plan for this layer takes INT8-container
     # activations through TMA (s8_wgmma_wreg); test_gpu.py runs it.
-    for rows in [None] + [rows for _, rows in ROW_BUCKETS]:
-        compile_linear(*CONTAINER_LAYER, target=CONTAINER_TARGET, m=rows)
+    compile_linear(*CONTAINER_LAYER, target=CONTAINER_TARGET)
+    compile_row_buckets(*CONTAINER_LAYER, CONTAINER_TARGET)
     ptx_only = compile_linear(*LAYERS[0], target=PACKED_TARGET, cubin=False)  # driver JIT path
     print(*LAYERS[0], "(PTX only) ->", ptx_only["directory"])
     print("cache:", cache_dir())

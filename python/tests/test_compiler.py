@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from apex4 import compiler
-from apex4.compiler import CompileError, ToolNotFound, compile_linear, compile_module, parse_memrefs
+from apex4.buckets import ROW_BUCKETS
+from apex4.compiler import (CompileError, ToolNotFound, compile_linear, compile_module,
+                            compile_row_buckets, parse_memrefs)
 
 PRINTOUT = """Unranked Memref base@ = 0x5592d0a1fb40 rank = 2 offset = 0 sizes = [2, 2] strides = [2, 1] data = 
 [[24,   6.5], 
@@ -111,6 +113,18 @@ def test_cli_contract_and_cache(fake_tools):
     tool.write_text(tool.read_text() + "\n# rebuilt\n")
     assert compile_linear(64, 256, 128, "per_channel")["directory"] != directory
     assert len(calls()) == 6
+
+
+def test_row_buckets_compile_one_plan_per_bucket(fake_tools):
+    _, calls = fake_tools
+    manifests = compile_row_buckets(64, 256, 128, "per_channel", target="h200")
+    assert sorted(manifests) == sorted(rows for _, rows in ROW_BUCKETS)
+    assert len({m["directory"] for m in manifests.values()}) == len(ROW_BUCKETS)
+    assert all(args[-1] == "--target=h200" for args in calls())
+    # Each bucket's module states the rows it is planned for.
+    for rows, manifest in manifests.items():
+        source = open(os.path.join(manifest["directory"], "input.mlir")).read()
+        assert f"tensor<{rows}x256x" in source, source
 
 
 def test_compile_errors_leave_no_cache_entry(fake_tools):
