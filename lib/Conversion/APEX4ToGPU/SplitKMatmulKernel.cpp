@@ -115,18 +115,20 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   // flight and the scales travel in registers. A and its scales are loaded
   // at use: every CTA of a row block reads them, so they hit L1 or L2.
 
+  /// Chunks the ring prefetches run past the slice: their addresses are
+  /// clamped to the last chunk (the copies themselves are zero fills).
   Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
 
-  /// W words then W scales of chunk min(chunk, C - 1), loaded now (stages 1).
+  /// W words then W scales of chunk `chunk` of the warp's slice, loaded now
+  /// (stages 1; the slice ends at or before the last chunk).
   SmallVector<Value> loadAhead(Value chunk) {
-    Value safe = safeChunk(chunk);
     SmallVector<Value> values;
     // W is read once: it skips L1 and asks L2 for the whole 256-byte block,
     // which the next chunks of the same rows read.
     for (Value row : wRows)
       values.push_back(
-          loadWords(w, wBase, row, safe, ".L1::no_allocate.L2::256B"));
-    llvm::append_range(values, loadWScales(safe));
+          loadWords(w, wBase, row, chunk, ".L1::no_allocate.L2::256B"));
+    llvm::append_range(values, loadWScales(chunk));
     return values;
   }
 
