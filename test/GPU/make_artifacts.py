@@ -244,6 +244,11 @@ def cases():
     yield ("wc_n1024_k4096_g128_64x128x128_c8", "sm_90a",
            matmul_module(1024, 4096, 128, 128, "f16",
                          wreg_plan(split_k=8)), [1, 65], False)
+    # The m64 bucket's 64 x 64 tile with a cluster of 2 (one warpgroup per
+    # CTA), with a row tail and more rows than one tile.
+    yield ("wc_n4096_k4096_g128_64x64x128_cvt_c2", "sm_90a",
+           matmul_module(4096, 4096, 128, 128, "f16",
+                         wreg_plan(tn=64, convert="cvt", split_k=2)), [1, 37, 64, 130], True)
     yield ("q_k4096_g128_f16", "sm_90a", quantize_module(4096, 128, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_g32_f16", "sm_90a", quantize_module(4096, 32, "f16"), [1, 7, 1000], False)
     yield ("q_k4096_pc_f16", "sm_90a", quantize_module(4096, "pc", "f16"), [1, 7, 1000], False)
