@@ -9,9 +9,23 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any, Optional, Sequence, Tuple
+import threading
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 _MAX_DYNAMIC_SHARED = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+
+
+class _LaunchSlots:
+    """A kernel's parameter block, built once: every apex4 kernel parameter
+    is 8 bytes (a device pointer, then M as an i64), so each launch only
+    writes the values into the same storage. cuLaunchKernel copies them
+    before it returns; the lock keeps two threads from interleaving."""
+
+    def __init__(self, count: int) -> None:
+        self.values = (ctypes.c_uint64 * count)()
+        base = ctypes.addressof(self.values)
+        self.params = (ctypes.c_void_p * count)(*[base + 8 * i for i in range(count)])
+        self.lock = threading.Lock()
 
 
 class CtypesDriver:
@@ -19,6 +33,13 @@ class CtypesDriver:
 
     def __init__(self) -> None:
         self._lib = ctypes.CDLL("libcuda.so.1")
+        self._launch = self._lib.cuLaunchKernel
+        # Declared once: ctypes then converts the 11 arguments without
+        # guessing their types on every call.
+        self._launch.argtypes = [ctypes.c_void_p] + [ctypes.c_uint] * 7 + [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        self._launch.restype = ctypes.c_int
+        self._slots: Dict[Tuple[int, int], _LaunchSlots] = {}
 
     def _check(self, status: int, what: str) -> None:
         if status != 0:
@@ -44,11 +65,20 @@ class CtypesDriver:
 
     def launch(self, function: Any, grid: Tuple[int, int, int], block: Sequence[int],
                shared: int, stream: int, pointers: Sequence[int], m: int) -> None:
-        args = [ctypes.c_void_p(p) for p in pointers] + [ctypes.c_int64(m)]
-        params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
-        self._check(self._lib.cuLaunchKernel(function, *grid, *block, shared,
-                                             ctypes.c_void_p(stream), params, None),
-                    "cuLaunchKernel")
+        count = len(pointers) + 1
+        key = (function.value, count)
+        slots = self._slots.get(key)
+        if slots is None:
+            slots = self._slots.setdefault(key, _LaunchSlots(count))
+        with slots.lock:
+            values = slots.values
+            for i, pointer in enumerate(pointers):
+                values[i] = pointer
+            values[count - 1] = m & 0xFFFFFFFFFFFFFFFF  # the i64's bits
+            status = self._launch(function, grid[0], grid[1], grid[2], block[0], block[1],
+                                  block[2], shared, stream, slots.params, None)
+        if status != 0:
+            self._check(status, "cuLaunchKernel")
 
 
 class CudaPythonDriver:
