@@ -11,10 +11,12 @@ from typing import Tuple
 
 # (most rows, rows the kernels are planned for). Past the last bucket the
 # prefill kernels run, planned for apex4-compile's default M (PREFILL_M).
-# One row has its own bucket: single-sequence decode runs nothing else, and
-# a kernel tuned at M = 1 beats the 8-row bucket's there by up to 10% on
-# the H200 (28672 x 8192: 39.5 against 43.3 us, bench/results/h200-decode-wide).
-ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((1, 1), (8, 8), (16, 16), (64, 64), (256, 256),
+# One and two rows run the kernels planned for one row: single-sequence
+# decode runs nothing else, and a kernel tuned at M = 1 beats the 8-row
+# bucket's by up to 10% there on the H200 (28672 x 8192: 39.5 against
+# 43.3 us, bench/results/h200-decode-wide) and by up to 7% at M = 2; from
+# M = 3 on, neither wins everywhere (bench/results/h200-small-m).
+ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((2, 1), (8, 8), (16, 16), (64, 64), (256, 256),
                                             (1024, 1024))
 PREFILL_M = 4096
 

@@ -242,17 +242,18 @@ def test_linear_with_int8_container_activations():
 
 
 def test_one_row_runs_the_kernels_planned_for_one_row():
-    """Single-sequence decode has its own bucket (apex4/buckets.py): M = 1
-    runs the kernels planned for one row, M = 2 the 8-row bucket's, and both
-    match the same quantized math in torch."""
+    """Decode of one or two rows has its own bucket (apex4/buckets.py):
+    M = 1 and 2 run the kernels planned for one row, M = 3 the 8-row
+    bucket's, and all match the same quantized math in torch."""
     n, k, ga, gw = container_layer_on_hopper(m=1)
     torch.manual_seed(13)
     ref = torch.nn.Linear(k, n, bias=False).cuda().half()
     fast = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET)
     slow = Linear.from_float(ref, granularity=(ga, gw), target=CONTAINER_TARGET, backend="torch")
     assert fast._manifest_for(1) == (1, fast.row_manifests[1])
-    assert fast._manifest_for(2) == (8, fast.row_manifests[8])
-    for m in (1, 2):
+    assert fast._manifest_for(2) == (1, fast.row_manifests[1])
+    assert fast._manifest_for(3) == (8, fast.row_manifests[8])
+    for m in (1, 2, 3):
         x = torch.randn(m, k, device="cuda", dtype=torch.float16)
         y = fast(x)
         torch.cuda.synchronize()
