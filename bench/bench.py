@@ -39,7 +39,7 @@ from shapes import MODELS  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 from apex4.buckets import bucket_name  # noqa: E402
 
-M_FULL = [1, 16, 64, 256, 1024, 4096, 8192]
+M_FULL = [1, 16, 64, 128, 256, 1024, 4096, 8192]
 M_QUICK = [1, 16, 256, 4096]
 # --quick: one of each kind of shape (square, wide, tall, narrow, the largest).
 QUICK_SHAPES = [(4096, 4096), (11008, 4096), (4096, 11008), (1024, 4096), (28672, 8192)]

@@ -484,17 +484,17 @@ apex4::enumeratePlans(const GPUTarget &target, const MatmulShape &shape,
               // Tile M: activation rows (the wgmmas' N), tile N: W rows, one
               // warpgroup per 64; one 128-byte TMA row of K per tile
               // (WgmmaMatmulKernel.cpp). 128 x 128 with 4 stages is the
-              // measured best for many rows (bench/results/h200-wreg/tma):
-              // the model would credit 64 x 128 (two CTAs per SM) with
-              // overlap the issue-bound group end does not have. Up to 64
-              // rows, a 128-row tile is half padding or more, and 64-row
-              // tiles measured up to 1.7x faster there (bench/results/
-              // h200-mid-tiles), so they are offered for M <= 64 only.
+              // measured best for prefill (bench/results/h200-wreg/tma;
+              // 64 x 128 ran 1.2x slower at M = 4096). Up to 256 rows,
+              // 64-row tiles win where 128-row ones are padding or leave
+              // SMs idle: up to 1.7x at M = 64, 1.25x at M = 128 (bench/
+              // results/h200-mid-tiles), and the model ranks them within
+              // 1.11x of the best there; they are not offered above.
               // split_k > 1: K slices on the CTAs of a cluster, for grids
               // with fewer tiles than SMs; a slice starts at a group
               // boundary or lies inside one group.
               std::vector<TileShape> wregTiles = {{128, 128, 1, 8}};
-              if (shape.m <= 64)
+              if (shape.m <= 256)
                 wregTiles.insert(wregTiles.end(),
                                  {{64, 128, 1, 8}, {64, 64, 1, 4}});
               if (k % 128 == 0)

@@ -16,8 +16,12 @@ from typing import Tuple
 # bucket's by up to 10% there on the H200 (28672 x 8192: 39.5 against
 # 43.3 us, bench/results/h200-decode-wide) and by up to 7% at M = 2; from
 # M = 3 on, neither wins everywhere (bench/results/h200-small-m).
-ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((2, 1), (8, 8), (16, 16), (64, 64), (256, 256),
-                                            (1024, 1024))
+# 65-128 rows have their own bucket: one 128-row tile per column block
+# wants a K split that two (M = 256) do not, and the 256-row plans ran
+# up to 1.8x slower at M = 128 (8192 x 28672: 187 against 104 us,
+# bench/results/h200-mid-tiles).
+ROW_BUCKETS: Tuple[Tuple[int, int], ...] = ((2, 1), (8, 8), (16, 16), (64, 64), (128, 128),
+                                            (256, 256), (1024, 1024))
 PREFILL_M = 4096
 
 

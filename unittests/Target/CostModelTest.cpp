@@ -303,10 +303,10 @@ TEST(CostModel, SplitKReadsTheWeightsOncePerRowTile) {
   EXPECT_NEAR(m64 / m16, 4.0, 0.1);
 }
 
-TEST(CostModel, WregTilesOf64RowsServeUpTo64Rows) {
+TEST(CostModel, WregTilesOf64RowsServeUpTo256Rows) {
   // At M = 64 a 128-row activation tile is half padding: the 64-row tiles
   // measured up to 1.7x faster on the H200 (4096 x 14336: 28.7 against
-  // 48.7 us, bench/results/h200-mid-tiles). Above 64 rows they are not
+  // 48.7 us, bench/results/h200-mid-tiles). Above 256 rows they are not
   // offered: at prefill they measured 1.2x slower (docs/cost-model.md).
   PlanConstraints c;
   c.aGroup = c.wGroup = 128;
@@ -322,7 +322,7 @@ TEST(CostModel, WregTilesOf64RowsServeUpTo64Rows) {
   EXPECT_EQ(narrow.tileM, 64);
   EXPECT_EQ(narrow.tileN, 64);
   EXPECT_EQ(bestSupported({64, 8192, 8192}).tileM, 64);
-  for (const RankedPlan &r : rankPlans(h200, {256, 4096, 14336}, c))
+  for (const RankedPlan &r : rankPlans(h200, {1024, 4096, 14336}, c))
     if (r.plan.path == MmaPath::S8WgmmaWreg)
       EXPECT_EQ(r.plan.tileM, 128);
 }
