@@ -678,30 +678,33 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
         b, base, arith::IndexCastOp::create(b, b.getI32Type(), offset));
   }
 
-  /// The 4 f32 at shared address `local` of cluster CTA `rank`.
+  /// The 4 f32 at shared address `local` of cluster CTA `rank`. The
+  /// cluster barrier before it is a call LLVM does not move memory
+  /// accesses across.
   SmallVector<Value> loadFromClusterCta(Value local, int64_t rank) {
-    Value remote = inlinePtx(
-        b.getI32Type(), local,
-        "mapa.shared::cluster.u32 $0, $1, " + std::to_string(rank) + ";",
-        "=r,r");
-    Type f32 = b.getF32Type();
-    Type four = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                 {f32, f32, f32, f32});
-    // Side effects: the load must stay after the cluster barrier.
-    Value loaded = inlineAsm(four, {remote},
-                             "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];",
-                             "=f,=f,=f,=f,r", /*sideEffects=*/true)
-                       .getResult(0);
+    MLIRContext *ctx = b.getContext();
+    Value pointer = LLVM::IntToPtrOp::create(
+        b,
+        LLVM::LLVMPointerType::get(
+            ctx, static_cast<unsigned>(NVVM::NVVMMemorySpace::Shared)),
+        local);
+    Value remote = NVVM::MapaOp::create(
+        b,
+        LLVM::LLVMPointerType::get(
+            ctx, static_cast<unsigned>(NVVM::NVVMMemorySpace::SharedCluster)),
+        pointer, i32(rank));
+    Value loaded = LLVM::LoadOp::create(
+        b, VectorType::get({4}, b.getF32Type()), remote, /*alignment=*/16);
     SmallVector<Value> values;
     for (int64_t i = 0; i < 4; ++i)
-      values.push_back(LLVM::ExtractValueOp::create(b, loaded, i));
+      values.push_back(vector::ExtractOp::create(b, loaded, i));
     return values;
   }
 
+  /// barrier.cluster arrive (release) and wait (acquire), all threads.
   void clusterBarrier() {
-    ptx("barrier.cluster.arrive.release.aligned;\n"
-        "barrier.cluster.wait.acquire.aligned;",
-        "", {});
+    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
   }
 
   /// Every CTA of the cluster publishes its partials; CTA r then adds, in

@@ -304,15 +304,18 @@ func.func @weights_in_registers_n_side(%a: tensor<?x512xi4>, %sa: tensor<?x4xf32
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: gpu.barrier
 // CHECK-COUNT-16: memref.store %{{.*}}, %[[PARTIALS]]
-// CHECK: "barrier.cluster.arrive.release.aligned;\0Abarrier.cluster.wait.acquire.aligned;"
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
 // CHECK-NOT: scf.for
-// CHECK: "mapa.shared::cluster.u32 $0, $1, 0;"
-// CHECK: "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];"
-// CHECK: "mapa.shared::cluster.u32 $0, $1, 1;"
-// CHECK: "ld.shared::cluster.v4.f32 {$0, $1, $2, $3}, [$4];"
+// CHECK: %[[LOCAL0:.*]] = llvm.inttoptr %{{.*}} : i32 to !llvm.ptr<3>
+// CHECK: %[[REMOTE0:.*]] = nvvm.mapa %[[LOCAL0]], %c0_i32 : !llvm.ptr<3> -> !llvm.ptr<7>
+// CHECK: llvm.load %[[REMOTE0]] {alignment = 16 : i64} : !llvm.ptr<7> -> vector<4xf32>
+// CHECK: %[[REMOTE1:.*]] = nvvm.mapa %{{.*}}, %c1_i32 : !llvm.ptr<3> -> !llvm.ptr<7>
+// CHECK: llvm.load %[[REMOTE1]] {alignment = 16 : i64} : !llvm.ptr<7> -> vector<4xf32>
 // CHECK-COUNT-4: arith.addf
 // CHECK: memref.store %{{.*}}, %arg4
-// CHECK: "barrier.cluster.arrive.release.aligned;\0Abarrier.cluster.wait.acquire.aligned;"
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
 func.func @cluster_split_k(%a: tensor<?x1024xi4>, %sa: tensor<?x8xf32>, %w: tensor<256x1024xi4>, %sw: tensor<256x8xf32>) -> tensor<?x256xf16> {
   %c = apex4.matmul %a, %sa, %w, %sw {a_group = #apex4.group<128>, w_group = #apex4.group<128>,
      plan = #apex4.plan<placement = main_loop, convert = cvt, path = s8_wgmma_wreg, tile = [128, 128, 128], warps = [1, 8], stages = 4, split_k = 2>}
