@@ -30,6 +30,16 @@ PlanCandidate plan(int64_t aGroup, int64_t wGroup, MmaPath path,
   return p;
 }
 
+/// The fastest plan the generators build for g128 on `shape`.
+RankedPlan bestSupportedG128(const GPUTarget &t, const MatmulShape &shape) {
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
+  for (const RankedPlan &r : rankPlans(t, shape, c))
+    if (r.plan.codegenSupported)
+      return r;
+  return RankedPlan{};
+}
+
 /// The fastest candidate under fixed granularities.
 RankedPlan best(const GPUTarget &t, int64_t aGroup, int64_t wGroup) {
   PlanConstraints c;
@@ -281,17 +291,9 @@ TEST(CostModel, SplitKReadsTheWeightsOncePerRowTile) {
   // of W: measured 4.0x its M = 16 time at 28672 x 8192 on the H200, where
   // a tiled kernel is 2x faster; on 1024 x 8192 it stays the fastest
   // (bench/results/h200-suite-stop12, h200-suite-stop13).
-  PlanConstraints c;
-  c.aGroup = c.wGroup = 128;
   GPUTarget h200 = target("h200");
-  auto bestSupported = [&](MatmulShape shape) {
-    for (const RankedPlan &r : rankPlans(h200, shape, c))
-      if (r.plan.codegenSupported)
-        return r;
-    return RankedPlan{};
-  };
-  RankedPlan wide = bestSupported({64, 28672, 8192});
-  RankedPlan narrow = bestSupported({64, 1024, 8192});
+  RankedPlan wide = bestSupportedG128(h200, {64, 28672, 8192});
+  RankedPlan narrow = bestSupportedG128(h200, {64, 1024, 8192});
   EXPECT_EQ(wide.plan.splitK, 1);
   EXPECT_GT(narrow.plan.splitK, 1);
   EXPECT_EQ(narrow.plan.path, MmaPath::S8MmaSync);
@@ -308,20 +310,14 @@ TEST(CostModel, WregTilesOf64RowsServeUpTo256Rows) {
   // measured up to 1.7x faster on the H200 (4096 x 14336: 28.7 against
   // 48.7 us, bench/results/h200-mid-tiles). Above 256 rows they are not
   // offered: at prefill they measured 1.2x slower (docs/cost-model.md).
-  PlanConstraints c;
-  c.aGroup = c.wGroup = 128;
   GPUTarget h200 = target("h200");
-  auto bestSupported = [&](MatmulShape shape) {
-    for (const RankedPlan &r : rankPlans(h200, shape, c))
-      if (r.plan.codegenSupported)
-        return r.plan;
-    return PlanCandidate{};
-  };
-  PlanCandidate narrow = bestSupported({64, 4096, 14336});
+  PlanCandidate narrow = bestSupportedG128(h200, {64, 4096, 14336}).plan;
   EXPECT_EQ(narrow.path, MmaPath::S8WgmmaWreg);
   EXPECT_EQ(narrow.tileM, 64);
   EXPECT_EQ(narrow.tileN, 64);
-  EXPECT_EQ(bestSupported({64, 8192, 8192}).tileM, 64);
+  EXPECT_EQ(bestSupportedG128(h200, {64, 8192, 8192}).plan.tileM, 64);
+  PlanConstraints c;
+  c.aGroup = c.wGroup = 128;
   for (const RankedPlan &r : rankPlans(h200, {1024, 4096, 14336}, c))
     if (r.plan.path == MmaPath::S8WgmmaWreg)
       EXPECT_EQ(r.plan.tileM, 128);
