@@ -40,8 +40,8 @@
                     both per-channel: mixed granularity against its neighbours
                     (bench/results/h200-mixed-granularity).
   --planned         for every benchmark shape and each of apex4.nn's row
-                    buckets (python/apex4/buckets.py: 1, 8, 16, 64, 256 and 1024
-                    rows, prefill 4096), the plan apex4-select-plan picks for
+                    buckets (python/apex4/buckets.py: 1, 8, 16, 64, 128, 256
+                    and 1024 rows, prefill 4096), the plan apex4-select-plan picks for
                     the target with g128 weights and activations: what a user
                     of apex4 gets. Named plan_m<rows>_n<N>_k<K> and
                     plan_prefill_n<N>_k<K>; bench.py times each at the M of

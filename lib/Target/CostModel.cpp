@@ -31,7 +31,8 @@ constexpr double kSplitKReduceUs = 2.0;
 /// with 128 CTAs (N = 1024, M = 1024) measured 1.3-1.4x faster than the
 /// model's share-of-a-full-SM figure (bench/results/h200-wreg-cvt).
 constexpr double kLoneCtaSpeedup = 1.4;
-/// Per wave of s8_wgmma_wreg CTAs (an SM holds one), beyond the K tiles:
+/// Per wave of s8_wgmma_wreg CTAs (one per SM with 128-row tiles), beyond
+/// the K tiles:
 /// filling the pipeline, the epilogue's stores and the CTA's turnover; and,
 /// with K split over a cluster, the partials' round trip through
 /// distributed shared memory (two cluster barriers). Fitted, with the
@@ -70,7 +71,8 @@ constexpr double kWregDequantOverhead = 1.23;
 /// besides the group end: the unpack (3), ldmatrix, the copies of W and the
 /// scales, addressing, the barriers and the TMA handshake. The K loop of the
 /// 128 x 128 g128 kernel spends about 22 per word on them; 32 fits, with
-/// the two constants above unchanged, 471 of 492 wreg timings within 20%
+/// the two constants above unchanged and kWregDequantOverhead applied to it
+/// too (so about 39 slots in all), 678 of 720 wreg timings within 20%
 /// (tiles 64 x 64, 64 x 128 and 128 x 128, M = 32 to 8192; bench/results/
 /// h200-mid-tiles). The work is the same whatever the tile's activation
 /// rows, which is why a 64-row tile costs more than half a 128-row one.
@@ -114,10 +116,10 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   t.tilesN = ceilDiv(shape.n, plan.tileN);
   // The split-K kernel's slices are warps of one CTA; wreg's are the CTAs
   // of a cluster.
-  bool clusterSlices = plan.path == MmaPath::S8WgmmaWreg;
-  t.ctas = t.tilesM * t.tilesN * (clusterSlices ? plan.splitK : 1);
+  bool wreg = plan.path == MmaPath::S8WgmmaWreg;
+  t.ctas = t.tilesM * t.tilesN * (wreg ? plan.splitK : 1);
   int64_t threads =
-      32 * plan.warpsM * plan.warpsN * (clusterSlices ? 1 : plan.splitK);
+      32 * plan.warpsM * plan.warpsN * (wreg ? 1 : plan.splitK);
   auto [fragmentsM, fragmentsN] = warpFragments(plan);
   int64_t fragments = fragmentsM * fragmentsN;
   double smemBytes =
@@ -137,18 +139,15 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
   t.ctasPerSm = perSm;
   double slots = double(target.smCount * perSm);
   // A cluster's CTAs share one GPC, so fewer clusters than SMs / size fit.
-  if (clusterSlices && plan.splitK > 1)
+  if (wreg && plan.splitK > 1)
     slots = std::min(slots, double(target.clusterSlots(plan.splitK) * perSm));
   t.waves = ceilDiv(t.ctas, int64_t(slots));
   t.waveEfficiency = double(t.ctas) / (t.waves * slots);
-  // A single partial wave runs each CTA at full speed: what is lost is the
-  // idle SMs, which the efficiency above accounts for. With no more CTAs
-  // than SMs, a kernel that fits several per SM runs each alone, faster
-  // than its share of a full SM.
-  if (clusterSlices && t.waves == 1 && perSm > 1) {
+  if (wreg && t.waves == 1) {
     // The wreg kernel is bound by instruction issue (docs/codegen.md): its
-    // CTAs share an SM's issue rate, so a partial wave runs at the rate of
+    // CTAs share an SM's issue rate, so a single wave runs at the rate of
     // its most loaded SM, and a CTA with an SM to itself gets all of it.
+    // SMs a cluster shape leaves idle count as lost.
     double usableSms = slots / perSm;
     double busiest = std::ceil(t.ctas / usableSms);
     t.waveEfficiency = double(t.ctas) / (busiest * target.smCount);
@@ -156,6 +155,9 @@ Tiling tile(const GPUTarget &target, const MatmulShape &shape,
     if (warps < kWregFullIssueWarps)
       t.waveEfficiency *= 0.5 + 0.5 * warps / kWregFullIssueWarps;
   } else if (t.ctas <= target.smCount && perSm > 1) {
+    // The mma.sync kernels: a single partial wave loses the idle SMs (the
+    // efficiency above), and with no more CTAs than SMs a kernel that fits
+    // several per SM runs each alone, faster than its share of a full SM.
     t.waveEfficiency *= std::min(double(perSm), kLoneCtaSpeedup);
   }
   t.paddedM = t.tilesM * plan.tileM;
@@ -385,7 +387,9 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   else
     p.bottleneck = "tensor cores";
 
-  const char *pipe = cvtClocks >= std::max({fp32Clocks, intClocks, issueClocks})
+  const char *pipe = wregWSideUs > p.cudaCoreUs - wregWSideUs
+                         ? "the W side (copies, ldmatrix, unpack)"
+                     : cvtClocks >= std::max({fp32Clocks, intClocks, issueClocks})
                          ? "the quarter-rate INT32->FP32 convert"
                      : intClocks >= std::max(fp32Clocks, issueClocks)
                          ? "integer ops (unpack, magic bias)"

@@ -46,7 +46,8 @@ static cl::opt<std::string> chip(cl::cat(toolOptions),
 static cl::opt<int64_t> assumedM(cl::cat(toolOptions), 
     "assumed-m",
     cl::desc("Rows the planner assumes for a dynamic M (default 4096; "
-             "apex4.nn also plans for 8, 16, 64, 256 and 1024)"),
+             "apex4.nn also plans for its row buckets, "
+             "python/apex4/buckets.py)"),
     cl::init(4096));
 static cl::opt<bool> noCubin(cl::cat(toolOptions), "no-cubin",
                              cl::desc("Write PTX only, do not run ptxas"));

@@ -116,7 +116,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   // at use: every CTA of a row block reads them, so they hit L1 or L2.
 
   /// Chunks the ring prefetches run past the slice: their addresses are
-  /// clamped to the last chunk (the copies themselves are zero fills).
+  /// clamped to the last chunk (the W copies are zero fills there; the W
+  /// scales are loaded from the clamped chunk and never used).
   Value safeChunk(Value chunk) { return minIndex(chunk, idx(chunks - 1)); }
 
   /// W words then W scales of chunk `chunk` of the warp's slice, loaded now
