@@ -42,6 +42,13 @@ constexpr double kLoneCtaSpeedup = 1.4;
 /// 142 of 144 within 20%).
 constexpr double kWregWaveUs = 4.6;
 constexpr double kClusterReduceUs = 0.7;
+/// cuBLAS FP16 at M <= 16 on the H200, timed as the benchmark times it
+/// (CUDA events around one call): 7.0 us plus the bytes at 4.21 TB/s, 0.88
+/// of the datasheet bandwidth (least squares over the 20 decode points of
+/// bench/results/h200-suite-stop16-final). The FP16 baseline of the
+/// explanations and of apex4-plan's speedup_vs_fp16.
+constexpr double kFp16FixedUs = 7.0;
+constexpr double kFp16StreamEfficiency = 0.88;
 /// K values a split-K warp reduces per step (SplitKMatmulKernel.h).
 constexpr int64_t kSplitKChunk = 128;
 /// Fraction of the s8 wgmma peak apex4's wgmma kernel reaches without group
@@ -233,17 +240,18 @@ bool apex4::targetSupports(const GPUTarget &target, MmaPath path) {
 }
 
 double apex4::predictFP16Us(const GPUTarget &target, const MatmulShape &shape) {
-  PlanCandidate fp16Tile;
-  fp16Tile.tileM = fp16Tile.tileN = 128;
-  Tiling t = tile(target, shape, fp16Tile);
-  double clocks = 2.0 * t.paddedM * t.paddedN * shape.k /
+  // cuBLAS picks its tiles and splits K to fill the GPU, so only the rows
+  // of its smallest MMA tile are padding (a 128 x 128 tiling with waves
+  // predicted its decode times up to 4x too slow on the H200).
+  int64_t paddedM = ceilDiv(shape.m, 16) * 16;
+  double clocks = 2.0 * paddedM * shape.n * shape.k /
                   (target.mmaRate("f16") * target.fp16GemmEfficiency);
-  double tensorUs =
-      clocks / (target.smClocksPerSecond() * t.waveEfficiency) * 1e6;
+  double tensorUs = clocks / target.smClocksPerSecond() * 1e6;
   double bytes = 2.0 * (double(shape.m) * shape.k + double(shape.n) * shape.k +
                         double(shape.m) * shape.n);
-  double memoryUs = bytes / (target.memoryBandwidthGBs * 1e9) * 1e6;
-  return std::max(tensorUs, memoryUs) + kLaunchUs;
+  double memoryUs =
+      bytes / (target.memoryBandwidthGBs * 1e9 * kFp16StreamEfficiency) * 1e6;
+  return std::max(tensorUs, memoryUs) + kFp16FixedUs;
 }
 
 Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
