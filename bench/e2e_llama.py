@@ -35,6 +35,8 @@ def main():
                         "with --compile-only on the build machine and on the device)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--prefill", type=int, default=1024)
+    p.add_argument("--decode-batch", type=int, default=64,
+                   help="sequences of the batched decode step (one token each)")
     p.add_argument("--json")
     p.add_argument("--profile-decode", action="store_true",
                    help="print a cProfile of 20 apex4 decode steps and exit")
@@ -116,13 +118,19 @@ def main():
                "layers": args.layers, "group": args.group, "swapped_linears": len(swapped)}
     prefill = torch.randint(0, 32000, (1, args.prefill), device="cuda")
     decode = torch.randint(0, 32000, (1, 1), device="cuda")
+    # A serving step: one new token for each of several sequences, so the
+    # linear layers see M = decode_batch rows.
+    batch = torch.randint(0, 32000, (args.decode_batch, 1), device="cuda")
+    batch_key = f"decode_batch{args.decode_batch}"
     for name, model in (("fp16", fp16), ("apex4_w4a4", w4a4)):
         ms_prefill = timed(model, prefill)
         ms_decode = timed(model, decode)
         results[name] = {"prefill_ms": ms_prefill, "prefill_tokens_per_s": args.prefill / ms_prefill * 1e3,
-                         "decode_ms": ms_decode, "decode_tokens_per_s": 1e3 / ms_decode}
+                         "decode_ms": ms_decode, "decode_tokens_per_s": 1e3 / ms_decode,
+                         f"{batch_key}_ms": timed(model, batch)}
         try:
             results[name]["decode_cuda_graph_ms"] = graphed(model, decode)
+            results[name][f"{batch_key}_cuda_graph_ms"] = graphed(model, batch)
             # Eager prefill has the host in the loop (launches, allocations,
             # tensor-map encodes); the graph shows the GPU time alone.
             results[name]["prefill_cuda_graph_ms"] = graphed(model, prefill)
