@@ -177,38 +177,46 @@ def main():
         compile_case(args.bin, folder, name, text, args.target, **options)
         count += 1
 
-    refused = 0
+    def split_k_sweep(points, folder_of=None):
+        """Compiles split-K sweep points (N, K, tile M, tile N, split_k,
+        stages) into folder_of(tile M), or --out; a plan the compiler
+        refuses (shared memory) is counted, not an error."""
+        refused = 0
+        for n, k, tm, tn, split_k, stages in points:
+            folder = folder_of(tm) if folder_of else args.out
+            os.makedirs(folder, exist_ok=True)
+            try:
+                emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
+                     module(n, k, 128, split_k_plan(tn, split_k, stages, tm)), folder,
+                     quiet=True)
+            except subprocess.CalledProcessError:
+                refused += 1
+        print(f"{refused} split-K plans refused by the compiler")
 
-    def emit_split_k(n, k, tm, tn, split_k, stages, folder=args.out):
-        """A split-K sweep point; a plan the compiler refuses (shared
-        memory) is counted in `refused`, not an error."""
-        nonlocal refused
-        try:
-            emit(f"sk_n{n}_k{k}_m{tm}_t{tn}_s{split_k}_st{stages}",
-                 module(n, k, 128, split_k_plan(tn, split_k, stages, tm)), folder, quiet=True)
-        except subprocess.CalledProcessError:
-            refused += 1
+    def wreg_splits(n, k, tm, tn, name):
+        """The g128 wreg plan (cvt, 4 stages) with K over 1, 2, 4 and 8 CTAs
+        of a cluster, wherever that divides the K tiles; name(slices) names
+        each kernel."""
+        for slices in (1, 2, 4, 8):
+            if (k // 128) % slices == 0 and n % tn == 0:
+                emit(name(slices), module(n, k, 128, wreg_plan(tm, tn, 128, 4, "cvt", slices)))
 
     if args.mixed:
         for n, k in SUITE_SHAPES:
             for label, ga, gw in (("apc_w128", k, 128), ("a128_wpc", 128, k), ("pc", k, k)):
                 emit(f"mixed_{label}_n{n}_k{k}", module(n, k, ga, w_group=gw))
     if args.sweep_split_k or args.tune_decode:
-        refused = 0
-        for n, k in DECODE_SWEEP_SHAPES:
-            for tm, tn, split_k, stages in itertools.product(
-                    (8, 16), (16, 32), (4, 8, 16), (1, 2) if args.tune_decode else (1, 2, 4)):
-                folder = args.out if args.tune_decode else os.path.join(args.out, f"m{tm}")
-                os.makedirs(folder, exist_ok=True)
-                emit_split_k(n, k, tm, tn, split_k, stages, folder)
-        print(f"{refused} split-K plans refused by the compiler")
+        stages = (1, 2) if args.tune_decode else (1, 2, 4)
+        split_k_sweep(((n, k) + point for (n, k), point in itertools.product(
+                          DECODE_SWEEP_SHAPES,
+                          itertools.product((8, 16), (16, 32), (4, 8, 16), stages))),
+                      None if args.tune_decode else
+                      lambda tm: os.path.join(args.out, f"m{tm}"))
     if args.tune_decode_wide:
-        refused = 0
         tiles = [(16, tn) for tn in (8, 16, 24, 32)] + [(8, tn) for tn in (16, 32)]
-        for (n, k), (tm, tn), split_k, stages in itertools.product(
-                SUITE_SHAPES, tiles, (2, 4, 6, 8, 12, 16), (1, 2)):
-            emit_split_k(n, k, tm, tn, split_k, stages)
-        print(f"{refused} split-K plans refused by the compiler")
+        split_k_sweep((n, k, tm, tn, split_k, stages)
+                      for (n, k), (tm, tn), split_k, stages in itertools.product(
+                          SUITE_SHAPES, tiles, (2, 4, 6, 8, 12, 16), (1, 2)))
     if args.sweep_decode_convert:
         # The planner's decode plans (tile M 8 and 16, tile N 16, split_k
         # for ~16 warps per SM on 132 SMs, stages 1) with each conversion.
@@ -233,18 +241,12 @@ def main():
     if args.sweep_cluster:
         for n, k in SUITE_SHAPES:
             emit(f"fast_n{n}_k{k}_64x128x128_s4", module(n, k, 128, fast_plan(64, 128, 128, 2, 2, 4)))
-            for slices in (1, 2, 4, 8):
-                if (k // 128) % slices == 0:
-                    emit(f"wc_n{n}_k{k}_g128_c{slices}",
-                         module(n, k, 128, wreg_plan(128, 128, 128, 4, "cvt", slices)))
+            wreg_splits(n, k, 128, 128, lambda slices: f"wc_n{n}_k{k}_g128_c{slices}")
     if args.sweep_mid:
         # M = 17-64 runs the m64 bucket's kernel; a 128-row activation tile
         # is half padding at M = 64 and three quarters at M = 32.
-        for n, k in SUITE_SHAPES:
-            for (tm, tn), slices in itertools.product(MID_WREG_TILES, (1, 2, 4, 8)):
-                if (k // 128) % slices == 0 and n % tn == 0:
-                    emit(f"wm_n{n}_k{k}_g128_{tm}x{tn}_c{slices}",
-                         module(n, k, 128, wreg_plan(tm, tn, 128, 4, "cvt", slices)))
+        for (n, k), (tm, tn) in itertools.product(SUITE_SHAPES, MID_WREG_TILES):
+            wreg_splits(n, k, tm, tn, lambda slices: f"wm_n{n}_k{k}_g128_{tm}x{tn}_c{slices}")
     if args.sweep_wgmma or args.sweep_wreg:
         for n, k in WGMMA_SHAPES:
             emit(f"fast_n{n}_k{k}_128x64x128_s3", module(n, k, 128, FAST_PREFILL_PLAN))

@@ -337,12 +337,13 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
       (wreg ? kWregDequantOverhead
             : plan.splitK > 1 ? 1.0
                               : target.dequantOverhead);
-  p.cudaCoreUs = cudaClocks / perSecond * 1e6;
+  double groupEndUs = cudaClocks / perSecond * 1e6;
   double wregWSideUs =
       wreg ? kWregOpsPerWWord * wWords * t.tilesM /
                  target.instrRate("issue") * kWregDequantOverhead /
                  perSecond * 1e6
            : 0.0;
+  p.cudaCoreUs = groupEndUs + wregWSideUs;
 
   // Memory: packed operands, scales and the output, each moved once.
   // wreg reads the activations as INT8 containers.
@@ -370,18 +371,16 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   // issues MMAs: the non-overlapped fraction shrinks with the resident CTAs
   // (seen on the H100: 128x64 tiles, two CTAs per SM, beat 128x128 tiles,
   // one per SM, by 1.4x with the same generator; docs/codegen.md).
-  double overlap =
-      1.0 - (1.0 - target.mainLoopOverlap) / double(std::min<int64_t>(
-                                                 t.ctasPerSm, 2));
-  double computeUs = p.tensorUs + p.cudaCoreUs -
-                     overlap * std::min(p.tensorUs, p.cudaCoreUs);
   // wreg: the W side runs while the asynchronous wgmmas do; the group end
   // waits for its wgmmas, and a second CTA on the SM does not hide it (the
   // kernel is issue bound, bench/results/h200-wreg-pingpong).
-  if (wreg) {
-    computeUs = std::max(p.tensorUs, wregWSideUs) + p.cudaCoreUs;
-    p.cudaCoreUs += wregWSideUs;
-  }
+  double overlap =
+      1.0 - (1.0 - target.mainLoopOverlap) / double(std::min<int64_t>(
+                                                 t.ctasPerSm, 2));
+  double computeUs =
+      wreg ? std::max(p.tensorUs, wregWSideUs) + groupEndUs
+           : p.tensorUs + p.cudaCoreUs -
+                 overlap * std::min(p.tensorUs, p.cudaCoreUs);
   p.totalUs = std::max(computeUs, p.memoryUs) + kLaunchUs +
               (splitKKernel ? kSplitKReduceUs : 0.0) +
               (wreg ? kWregWaveUs * t.waves : 0.0) +
@@ -395,7 +394,7 @@ Prediction apex4::predict(const GPUTarget &target, const MatmulShape &shape,
   else
     p.bottleneck = "tensor cores";
 
-  const char *pipe = wregWSideUs > p.cudaCoreUs - wregWSideUs
+  const char *pipe = wregWSideUs > groupEndUs
                          ? "the W side (copies, ldmatrix, unpack)"
                      : cvtClocks >= std::max({fp32Clocks, intClocks, issueClocks})
                          ? "the quarter-rate INT32->FP32 convert"

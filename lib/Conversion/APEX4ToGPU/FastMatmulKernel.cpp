@@ -331,14 +331,8 @@ struct FastMatmulEmitter : KernelEmitterBase, MatmulArguments {
     SmallVector<Value> scales;
     for (int64_t half = 0; half < 2; ++half)
       for (int64_t column = 0; column < 2; ++column) {
-        Value sa = s.a[fm * 2 + half], sw = s.w[fn * 2 + column];
-        if (perChannel == PerChannelOperand::None)
-          scales.push_back(arith::MulFOp::create(b, sa, sw));
-        else
-          scales.push_back((perChannel == PerChannelOperand::A) ==
-                                   perChannelPart
-                               ? sa
-                               : sw);
+        scales.push_back(elementScale(perChannel, s.a[fm * 2 + half],
+                                      s.w[fn * 2 + column], perChannelPart));
       }
     return vector::FromElementsOp::create(b, accFloatType(), scales);
   }

@@ -58,6 +58,18 @@ struct KernelEmitterBase {
   ImplicitLocOpBuilder &b;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  /// An accumulator element's scale from its operands' scales: sa * sw, or
+  /// with mixed granularity (one operand per channel) the grouped operand's
+  /// scale at the group end and the per-channel operand's once after the
+  /// main loop (`perChannelPart`): one FMUL fewer per group end.
+  Value elementScale(PerChannelOperand perChannel, Value aScale, Value wScale,
+                     bool perChannelPart) {
+    if (perChannel == PerChannelOperand::None)
+      return arith::MulFOp::create(b, aScale, wScale);
+    return (perChannel == PerChannelOperand::A) == perChannelPart ? aScale
+                                                                   : wScale;
+  }
   Value i32(int64_t v) {
     return arith::ConstantIntOp::create(b, b.getI32Type(), v);
   }

@@ -133,6 +133,16 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     return values;
   }
 
+  /// The A scales of chunk `chunk`'s group, one per entry of saRows.
+  SmallVector<Value> loadAScales(Value chunk) {
+    Value aColumn = div(mul(chunk, kSplitKChunk), spec.aGroup);
+    SmallVector<Value> values;
+    for (Value row : saRows)
+      values.push_back(
+          loadGlobalF32(globalAddress(sa, saBase, {row, aColumn})));
+    return values;
+  }
+
   /// The W scales of chunk `chunk`'s group, one per entry of swRows.
   SmallVector<Value> loadWScales(Value chunk) {
     Value wColumn = div(mul(chunk, kSplitKChunk), spec.wGroup);
@@ -183,10 +193,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
     for (Value row : aRows)
       values.push_back(loadWords(a, aBase, row, chunk, ""));
     llvm::append_range(values, ahead.take_front(wRows.size()));
-    Value aColumn = div(mul(chunk, kSplitKChunk), spec.aGroup);
-    for (Value row : saRows)
-      values.push_back(
-          loadGlobalF32(globalAddress(sa, saBase, {row, aColumn})));
+    llvm::append_range(values, loadAScales(chunk));
     llvm::append_range(values, ahead.drop_front(wRows.size()));
     return values;
   }
@@ -268,11 +275,8 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
         // Element [half][column]: swapped, token column and W row half.
         Value aScale = swapped ? sA[column] : sA[half];
         Value wScale = swapped ? sW[f * 2 + half] : sW[f * 2 + column];
-        bool aIsPerChannel = perChannel == PerChannelOperand::A;
-        if (perChannel == PerChannelOperand::None)
-          scales.push_back(arith::MulFOp::create(b, aScale, wScale));
-        else
-          scales.push_back(aIsPerChannel == perChannelPart ? aScale : wScale);
+        scales.push_back(
+            elementScale(perChannel, aScale, wScale, perChannelPart));
       }
     return vector::FromElementsOp::create(b, accFloatType(), scales);
   }
@@ -282,11 +286,7 @@ struct SplitKEmitter : KernelEmitterBase, MatmulArguments {
   void applyPerChannelScales(SmallVector<Value> &accFloat) {
     if (perChannel == PerChannelOperand::None)
       return;
-    SmallVector<Value> sA, sW;
-    for (Value row : saRows)
-      sA.push_back(loadGlobalF32(globalAddress(sa, saBase, {row, idx(0)})));
-    for (Value row : swRows)
-      sW.push_back(loadGlobalF32(globalAddress(sw, swBase, {row, idx(0)})));
+    SmallVector<Value> sA = loadAScales(idx(0)), sW = loadWScales(idx(0));
     for (int64_t f = 0; f < accs; ++f)
       accFloat[f] = arith::MulFOp::create(
           b, accFloat[f], fragmentScales(sA, sW, f, /*perChannelPart=*/true));

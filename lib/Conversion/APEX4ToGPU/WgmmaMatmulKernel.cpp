@@ -85,11 +85,8 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   int64_t tm, tn, tk, stages, threads, rows, chunks, rowsPerLine, numTiles,
       tilesPerGroup, accCount;
   bool magic, wreg;
-  /// Mixed granularity (MatmulKernelSpec::perChannelOperand) as the side of
-  /// the accumulator tile: one FMUL fewer per accumulator at the group end,
-  /// as the cost model counts it.
-  enum class PerChannelSide { None, Rows, Columns };
-  PerChannelSide perChannelSide = PerChannelSide::None;
+  /// Mixed granularity (MatmulKernelSpec::perChannelOperand).
+  PerChannelOperand perChannel = PerChannelOperand::None;
   /// K slices: CTAs of one cluster (blockIdx.z), each with numTiles tiles.
   int64_t slices = 1;
   /// First global K tile of this CTA's slice.
@@ -591,6 +588,16 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
 
   /// Accumulator element i = 4j + 2h + e is row g + 8h, column 8j + 2t + e
   /// of the warp's 16 x TN slab.
+  /// elementScale of accumulator element [j][h][e] from a loadScales list
+  /// (this thread's two rows, then its columns): the rows are activation
+  /// rows (s8_wgmma) or W rows (wreg).
+  Value accumulatorScale(ArrayRef<Value> scales, int64_t h, int64_t j,
+                         int64_t e, bool perChannelPart) {
+    Value row = scales[h], column = scales[2 + 2 * j + e];
+    return elementScale(perChannel, wreg ? column : row, wreg ? row : column,
+                        perChannelPart);
+  }
+
   void dequantize(Value acc, ArrayRef<Value> scales,
                   SmallVector<Value> &accFloat) {
     auto contract = arith::FastMathFlags::contract;
@@ -612,13 +619,7 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
       } else {
         value = arith::SIToFPOp::create(b, f32, sum);
       }
-      Value rowScale = scales[h], columnScale = scales[2 + 2 * j + e];
-      Value scale =
-          perChannelSide == PerChannelSide::Rows      ? columnScale
-          : perChannelSide == PerChannelSide::Columns ? rowScale
-                                                      : arith::MulFOp::create(
-                                                            b, rowScale,
-                                                            columnScale);
+      Value scale = accumulatorScale(scales, h, j, e, /*perChannelPart=*/false);
       Value term = arith::MulFOp::create(b, value, scale, contract);
       accFloat[i] = arith::AddFOp::create(b, accFloat[i], term, contract);
     }
@@ -628,14 +629,12 @@ struct WgmmaEmitter : KernelEmitterBase, MatmulArguments {
   /// (group 0's: the same for all K), once, before the partials meet or
   /// the results are stored.
   void applyPerChannelScales(SmallVector<Value> &accFloat) {
-    if (perChannelSide == PerChannelSide::None)
+    if (perChannel == PerChannelOperand::None)
       return;
     SmallVector<Value> scales = loadScales(idx(0));
     for (int64_t i = 0; i < accCount; ++i) {
       int64_t j = i / 4, h = (i / 2) % 2, e = i % 2;
-      Value scale = perChannelSide == PerChannelSide::Rows
-                        ? scales[h]
-                        : scales[2 + 2 * j + e];
+      Value scale = accumulatorScale(scales, h, j, e, /*perChannelPart=*/true);
       accFloat[i] = arith::MulFOp::create(b, accFloat[i], scale);
     }
   }
@@ -1103,14 +1102,7 @@ mlir::apex4::buildWgmmaMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   emitter.barrierStorage = barrierStorage;
   emitter.slices = slices;
   emitter.partials = partials;
-  // Rows are activation rows (s8_wgmma) or W rows (wreg).
-  PerChannelOperand perChannel = spec.perChannelOperand();
-  PerChannelOperand rowOperand =
-      wreg ? PerChannelOperand::W : PerChannelOperand::A;
-  if (perChannel != PerChannelOperand::None)
-    emitter.perChannelSide = perChannel == rowOperand
-                                 ? WgmmaEmitter::PerChannelSide::Rows
-                                 : WgmmaEmitter::PerChannelSide::Columns;
+  emitter.perChannel = spec.perChannelOperand();
   emitter.emitBody();
   gpu::ReturnOp::create(b);
 
