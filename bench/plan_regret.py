@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 from autotune import passing_kernels
-from rho_study import group_flag, plan_fields, same_plan
+from rho_study import plan_fields, same_plan
 
 
 def plan_text(best):
@@ -39,15 +39,10 @@ def short(plan):
             f"stages {fields['stages']}")
 
 
-def group_of(group, k):
-    """passing_kernels' group ("per_channel" or a size) as apex4-plan's flag."""
-    return group_flag(k if group == "per_channel" else group, k)
-
-
 def model_pick(args, target_file, n, k, m, a_group, w_group):
     """The model's best candidate (apex4-plan's best_predicted)."""
     cmd = [os.path.join(args.bin, "apex4-plan"), "-n", str(n), "-k", str(k), "-m", str(m),
-           "--a-group", group_of(a_group, k), "--w-group", group_of(w_group, k), "--top", "1"]
+           "--a-group", str(a_group), "--w-group", str(w_group), "--top", "1"]
     cmd += ["--target-file", target_file] if target_file else ["--target", args.target]
     ranked = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     return ranked["best_predicted"]
@@ -56,7 +51,7 @@ def model_pick(args, target_file, n, k, m, a_group, w_group):
 def measured(pick, plans, per_channel):
     """The time of the sweep's kernel with the model's plan, or None."""
     for plan, us in plans.items():
-        if same_plan(pick, plan, per_channel) and int(plan_fields(plan)[0]["stages"]) == pick["stages"]:
+        if same_plan(pick, plan, per_channel, same_stages=True):
             return us
     return None
 

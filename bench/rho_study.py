@@ -62,15 +62,17 @@ def plan_fields(plan):
     return fields, tile
 
 
-def same_plan(candidate, plan, per_channel):
+def same_plan(candidate, plan, per_channel, same_stages=False):
     """Whether an apex4-plan candidate is the plan of `plan`'s text, up to
-    its stages (the model ranks one depth per tile). Per-channel on both sides has one group end whatever the placement
+    its stages unless `same_stages` (the model ranks one depth per tile).
+    Per-channel on both sides has one group end whatever the placement
     says; the model lists it as epilogue."""
     fields, tile = plan_fields(plan)
     return (candidate["path"] == fields["path"] and candidate["convert"] == fields["convert"]
             and (candidate["placement"] == fields["placement"] or per_channel)
             and candidate["tile"] == tile
-            and candidate["split_k"] == int(fields.get("split_k", 1)))
+            and candidate["split_k"] == int(fields.get("split_k", 1))
+            and (not same_stages or candidate["stages"] == int(fields["stages"])))
 
 
 def prediction(args, m, kernel, plan):
